@@ -1,0 +1,128 @@
+// Library init/clean-up (nestable), the monotonic clock and managed threads.
+#include <awsio/io.hpp>
+#include <awsio/logging.hpp>
+
+#include <condition_variable>
+#include <ctime>
+#include <list>
+#include <mutex>
+#include <pthread.h>
+#include <thread>
+
+namespace awsio {
+namespace {
+
+std::mutex init_mutex;
+int init_count = 0;
+bool installed_env_logger = false;
+
+struct managed_threads {
+    std::mutex mutex;
+    std::list<std::thread> threads;
+    // Threads that have finished their function and can be joined without blocking long.
+    std::size_t running = 0;
+    std::condition_variable cv;
+};
+
+managed_threads &managed() {
+    static managed_threads m;
+    return m;
+}
+
+} // namespace
+
+void io_library_init() {
+    std::lock_guard<std::mutex> lock(init_mutex);
+    if (init_count++ > 0) {
+        return;
+    }
+    if (!get_logger()) {
+        if (auto level = log_level_from_env(); level && *level != log_level::none) {
+            set_logger(std::make_shared<stream_logger>(*level, stderr));
+            installed_env_logger = true;
+        }
+    }
+    AWSIO_LOGF_DEBUG(log_subject::io_general, "awsio library initialised");
+}
+
+void io_library_clean_up() {
+    {
+        std::lock_guard<std::mutex> lock(init_mutex);
+        if (init_count == 0) {
+            return;
+        }
+        if (--init_count > 0) {
+            return;
+        }
+    }
+    join_all_managed_threads();
+    std::lock_guard<std::mutex> lock(init_mutex);
+    if (init_count == 0 && installed_env_logger) {
+        set_logger(nullptr);
+        installed_env_logger = false;
+    }
+}
+
+bool io_library_initialized() noexcept {
+    std::lock_guard<std::mutex> lock(init_mutex);
+    return init_count > 0;
+}
+
+std::uint64_t high_res_clock_ns() noexcept {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return static_cast<std::uint64_t>(ts.tv_sec) * 1000000000ULL +
+           static_cast<std::uint64_t>(ts.tv_nsec);
+}
+
+void spawn_managed_thread(unique_function<void()> fn, const char *name) {
+    managed_threads &m = managed();
+    std::lock_guard<std::mutex> lock(m.mutex);
+    ++m.running;
+    m.threads.emplace_back([fn = std::move(fn), name]() mutable {
+        detail::set_current_thread_name(name);
+        fn();
+        managed_threads &mt = managed();
+        std::lock_guard<std::mutex> l(mt.mutex);
+        --mt.running;
+        mt.cv.notify_all();
+    });
+}
+
+void join_all_managed_threads() {
+    managed_threads &m = managed();
+    for (;;) {
+        std::list<std::thread> to_join;
+        {
+            std::unique_lock<std::mutex> lock(m.mutex);
+            if (m.threads.empty()) {
+                return;
+            }
+            to_join.swap(m.threads);
+        }
+        for (std::thread &t : to_join) {
+            if (t.get_id() == std::this_thread::get_id()) {
+                t.detach(); // a managed thread cannot join itself
+            } else if (t.joinable()) {
+                t.join();
+            }
+        }
+    }
+}
+
+namespace detail {
+void set_current_thread_name(const char *name) noexcept {
+    if (name == nullptr) {
+        return;
+    }
+    char buf[16];
+    std::size_t i = 0;
+    for (; name[i] != '\0' && i < sizeof(buf) - 1; ++i) {
+        buf[i] = name[i];
+    }
+    buf[i] = '\0';
+    pthread_setname_np(pthread_self(), buf);
+}
+} // namespace detail
+
+} // namespace awsio

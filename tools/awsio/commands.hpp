@@ -1,0 +1,11 @@
+// Sub-commands of the awsio tool.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace awsio::cli {
+int run_demo(const std::vector<std::string> &args);
+int run_bench(const std::vector<std::string> &args);
+int run_errors(const std::vector<std::string> &args);
+} // namespace awsio::cli

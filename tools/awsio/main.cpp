@@ -1,0 +1,45 @@
+// The awsio command-line tool. `awsio demo` shows the most complete thing awsio does today;
+// `awsio bench <name> [--json]` measures awsio next to reference implementations.
+#include "tools/awsio/commands.hpp"
+
+#include <cstdio>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+
+void usage() {
+    std::fputs("usage: awsio <command> [options]\n"
+               "  demo                      run the awsio demonstration\n"
+               "  bench loop [--json]       event-loop throughput: awsio vs libuv vs Asio\n"
+               "  errors                    list every io_errc with its number and name\n",
+               stderr);
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        usage();
+        return 2;
+    }
+    const std::string cmd = argv[1];
+    std::vector<std::string> args(argv + 2, argv + argc);
+    if (cmd == "demo") {
+        return awsio::cli::run_demo(args);
+    }
+    if (cmd == "bench") {
+        return awsio::cli::run_bench(args);
+    }
+    if (cmd == "errors") {
+        return awsio::cli::run_errors(args);
+    }
+    if (cmd == "-h" || cmd == "--help" || cmd == "help") {
+        usage();
+        return 0;
+    }
+    std::fprintf(stderr, "awsio: unknown command '%s'\n", cmd.c_str());
+    usage();
+    return 2;
+}
