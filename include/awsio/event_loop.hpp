@@ -26,7 +26,8 @@ class event_loop;
 class event_loop_group;
 namespace detail {
 class task_scheduler;
-}
+class task_list;
+} // namespace detail
 
 /// Why a task function is being called (aws_task_status).
 enum class task_status : int { run_ready = 0, canceled = 1 };
@@ -63,14 +64,16 @@ public:
 
 private:
     friend class detail::task_scheduler;
+    friend class detail::task_list;
     static constexpr std::size_t no_index = static_cast<std::size_t>(-1);
 
     function_type fn_;
     const char *type_tag_ = "task";
     std::uint64_t timestamp_ = 0;
     std::uint64_t sequence_ = 0;      // FIFO tie-break among equal timestamps
-    task *prev_ = nullptr;            // intrusive list hooks (now-queue)
+    task *prev_ = nullptr;            // intrusive list hooks (now-queue, cross-thread queue)
     task *next_ = nullptr;
+    detail::task_list *list_ = nullptr; // the list the task is linked into, if any
     std::size_t heap_index_ = no_index; // position in the timed heap
     bool scheduled_ = false;
 };
@@ -123,11 +126,15 @@ public:
     event_loop(const event_loop &) = delete;
     event_loop &operator=(const event_loop &) = delete;
 
-    /// Starts the loop thread. Restartable after stop() + wait_for_stop_completion().
+    /// Starts the loop thread. Restartable after stop() + wait_for_stop_completion(). Already
+    /// running (or stopped but not yet waited for) -> common_errc::invalid_state; the thread
+    /// cannot be created -> common_errc::thread_insufficient_resource. A stop() issued while
+    /// the loop is not running takes effect on the next run().
     virtual std::error_code run() = 0;
     /// Asks the loop to stop (idempotent, any thread, returns immediately).
     virtual std::error_code stop() = 0;
-    /// Blocks until the loop thread has exited. Not from the loop thread.
+    /// Blocks until the loop thread has exited (returns at once if it is not running). From the
+    /// loop thread itself -> common_errc::thread_deadlock_detected.
     virtual std::error_code wait_for_stop_completion() = 0;
 
     /// Runs the task as soon as possible, any thread. On the loop thread it goes straight to
@@ -139,9 +146,9 @@ public:
     /// Runs the task at or after run_at_ns (on current_clock_time()'s scale), any thread.
     /// Tasks due at the same time run in the order scheduled.
     virtual void schedule_task_future(task &t, std::uint64_t run_at_ns) = 0;
-    /// Loop thread only: removes a scheduled task and runs it synchronously with
-    /// task_status::canceled. Not scheduled -> nothing happens. Off-thread ->
-    /// io_errc::event_loop_thread_only.
+    /// Loop thread only: removes a scheduled task (including one still waiting in the
+    /// cross-thread queue) and runs it synchronously with task_status::canceled. Not scheduled
+    /// on this loop -> nothing happens. Off-thread -> io_errc::event_loop_thread_only.
     virtual std::error_code cancel_task(task &t) = 0;
 
     /// Convenience: schedules a heap-allocated task running fn (freed after it runs).
@@ -152,10 +159,14 @@ public:
 
     /// Subscribes handle for events (io_event_readable | io_event_writable; error and
     /// hang-up are always reported). Edge-triggered. Any thread; the callback runs on the loop
-    /// thread. Already subscribed -> io_errc::already_subscribed.
+    /// thread. Already subscribed (handle.additional_data set, or the fd already registered)
+    /// -> io_errc::already_subscribed; the kernel refuses the fd -> common_errc::sys_call_failure.
+    /// Every subscription must be ended with unsubscribe_from_io_events before the loop dies.
     virtual std::error_code subscribe_to_io_events(io_handle &handle, int events,
                                                    io_event_callback on_event) = 0;
-    /// Loop thread only. Not subscribed -> io_errc::not_subscribed; off-thread ->
+    /// Loop thread only. Not subscribed -> io_errc::not_subscribed; epoll refuses the removal
+    /// (fd already closed) -> common_errc::sys_call_failure, the subscription is gone anyway;
+    /// off-thread ->
     /// io_errc::event_loop_thread_only. No callback for the handle runs after it returns.
     virtual std::error_code unsubscribe_from_io_events(io_handle &handle) = 0;
     /// Frees what subscribe left in handle.additional_data (no-op on epoll).
@@ -169,7 +180,9 @@ public:
 
     /// Local objects: loop-thread-only storage keyed by pointer (aws_event_loop_local_object).
     /// on_removed runs when the object is replaced, removed, or the loop is destroyed.
-    /// Off-thread -> io_errc::event_loop_thread_only; unknown key -> common_errc::hashtbl_item_not_found.
+    /// Off-thread -> io_errc::event_loop_thread_only; unknown key (fetch, remove) ->
+    /// common_errc::hashtbl_item_not_found. Putting an existing key replaces the object and
+    /// calls the old on_removed.
     result<void *> fetch_local_object(const void *key);
     std::error_code put_local_object(const void *key, void *object,
                                      unique_function<void(void *)> on_removed = nullptr);
@@ -204,17 +217,20 @@ private:
     std::vector<local_object> local_objects_;
     std::uint64_t tick_start_ns_ = 0;
     std::uint64_t current_tick_sum_ns_ = 0;
-    std::uint64_t next_flush_ns_ = 0;
+    std::uint64_t next_flush_s_ = 0; // second after which the next publish is due
     std::atomic<std::size_t> published_load_{0};
     std::atomic<std::uint64_t> last_publish_s_{0};
 };
 
 /// Options for an event_loop_group (aws_event_loop_group_options).
 struct event_loop_group_options {
-    /// Number of loops; 0 = the number of cores.
+    /// Number of loops; 0 = the number of cores (std::thread::hardware_concurrency), or the
+    /// number of CPUs of cpu_group's node when that node exists. Threads: "AwsEventLoop <i+1>".
     std::uint16_t loop_count = 0;
     event_loop_type type = event_loop_type::platform_default;
-    /// Pin loops to the CPUs of this NUMA node (round-robin), if set.
+    /// Pin loop i to CPU i % n of this NUMA node's n CPUs (read from
+    /// /sys/devices/system/node/node<N>/cpulist), if set. A node that does not exist -> the
+    /// loops run unpinned.
     std::optional<std::uint16_t> cpu_group;
     /// Clock for every loop (tests). Empty = high_res_clock_ns.
     clock_fn clock_override;
