@@ -2,7 +2,6 @@
 #include <awsio/io.hpp>
 #include <awsio/logging.hpp>
 
-#include <condition_variable>
 #include <ctime>
 #include <list>
 #include <mutex>
@@ -19,9 +18,15 @@ bool installed_env_logger = false;
 struct managed_threads {
     std::mutex mutex;
     std::list<std::thread> threads;
-    // Threads that have finished their function and can be joined without blocking long.
-    std::size_t running = 0;
-    std::condition_variable cv;
+    // At exit, threads nobody joined (no io_library_clean_up) are joined here rather than left
+    // joinable, which would terminate the process.
+    ~managed_threads() {
+        for (std::thread &t : threads) {
+            if (t.joinable()) {
+                t.join();
+            }
+        }
+    }
 };
 
 managed_threads &managed() {
@@ -78,14 +83,9 @@ std::uint64_t high_res_clock_ns() noexcept {
 void spawn_managed_thread(unique_function<void()> fn, const char *name) {
     managed_threads &m = managed();
     std::lock_guard<std::mutex> lock(m.mutex);
-    ++m.running;
     m.threads.emplace_back([fn = std::move(fn), name]() mutable {
         detail::set_current_thread_name(name);
         fn();
-        managed_threads &mt = managed();
-        std::lock_guard<std::mutex> l(mt.mutex);
-        --mt.running;
-        mt.cv.notify_all();
     });
 }
 

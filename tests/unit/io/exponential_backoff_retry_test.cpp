@@ -17,6 +17,12 @@ using namespace awsio;
 
 namespace {
 
+result<std::shared_ptr<event_loop_group>> one_loop_group() {
+    event_loop_group_options o;
+    o.loop_count = 1;
+    return event_loop_group::create(std::move(o));
+}
+
 struct retry_test_data {
     std::mutex mutex;
     std::condition_variable cv;
@@ -71,7 +77,7 @@ void wait_failed(retry_test_data &d) {
 
 void too_many_retries_for_jitter_mode(exponential_backoff_jitter_mode mode) {
     io_library lib;
-    auto group = event_loop_group::create({.loop_count = 1});
+    auto group = one_loop_group();
     ASSERT_TRUE(group);
     exponential_backoff_retry_options config;
     config.max_retries = 3;
@@ -107,7 +113,7 @@ TEST(exponential_backoff_retry, test_exponential_backoff_retry_too_many_retries_
 
 TEST(exponential_backoff_retry, test_exponential_backoff_retry_client_errors_do_not_count) {
     io_library lib;
-    auto group = event_loop_group::create({.loop_count = 1});
+    auto group = one_loop_group();
     ASSERT_TRUE(group);
     exponential_backoff_retry_options config;
     config.max_retries = 3;
@@ -127,7 +133,7 @@ TEST(exponential_backoff_retry, test_exponential_backoff_retry_no_jitter_time_ta
     // The loop never runs a future task early, so on the loop's own clock each retry comes at
     // least scale * 2^n after the previous one.
     io_library lib;
-    auto group = event_loop_group::create({.loop_count = 1});
+    auto group = one_loop_group();
     ASSERT_TRUE(group);
     exponential_backoff_retry_options config;
     config.max_retries = 3;
@@ -165,7 +171,7 @@ TEST(exponential_backoff_retry, test_exponential_max_backoff_retry_no_jitter) {
 
     // End to end: a cap below the scale bounds every wait; the budget still ends the same way.
     io_library lib;
-    auto group = event_loop_group::create({.loop_count = 1});
+    auto group = one_loop_group();
     ASSERT_TRUE(group);
     exponential_backoff_retry_options config;
     config.max_retries = 3;
@@ -209,7 +215,7 @@ TEST(exponential_backoff_retry, jitter_formulas) {
 
 TEST(exponential_backoff_retry, test_exponential_backoff_retry_invalid_options) {
     io_library lib;
-    auto group = event_loop_group::create({.loop_count = 1});
+    auto group = one_loop_group();
     ASSERT_TRUE(group);
     exponential_backoff_retry_options config;
     config.max_retries = 64;
@@ -233,7 +239,7 @@ TEST(exponential_backoff_retry, test_exponential_backoff_retry_invalid_options) 
 
 TEST(exponential_backoff_retry, double_schedule_is_invalid_state_and_shutdown_callback_runs) {
     io_library lib;
-    auto group = event_loop_group::create({.loop_count = 1});
+    auto group = one_loop_group();
     ASSERT_TRUE(group);
     std::mutex m;
     std::condition_variable cv;
@@ -284,7 +290,7 @@ TEST(exponential_backoff_retry, jitter_uses_the_injected_random_source) {
     // With a random source returning a fixed value the full-jitter delay is rand % backoff, so the
     // scheduled retries run essentially at once (rand = 0) and the count is unaffected.
     io_library lib;
-    auto group = event_loop_group::create({.loop_count = 1});
+    auto group = one_loop_group();
     ASSERT_TRUE(group);
     std::atomic<int> calls{0};
     exponential_backoff_retry_options config;
