@@ -1,19 +1,186 @@
-// `awsio demo`: the most complete thing awsio does today.
+// `awsio demo`: the most complete thing awsio does today — an event-loop group running
+// cross-thread tasks, ordered timers and a retry strategy with exponential backoff.
 #include "tools/awsio/commands.hpp"
 
 #include <awsio/error.hpp>
 #include <awsio/event_loop.hpp>
 #include <awsio/io.hpp>
+#include <awsio/retry_strategy.hpp>
 
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
+#include <string>
+#include <vector>
 
 namespace awsio::cli {
+namespace {
+
+struct waiter {
+    std::mutex mutex;
+    std::condition_variable cv;
+    bool done = false;
+    void signal() {
+        std::lock_guard<std::mutex> lock(mutex);
+        done = true;
+        cv.notify_all();
+    }
+    bool wait() {
+        std::unique_lock<std::mutex> lock(mutex);
+        return cv.wait_for(lock, std::chrono::seconds(10), [this] { return done; });
+    }
+};
+
+int demo_tasks(event_loop_group &group) {
+    constexpr int per_loop = 10000;
+    std::atomic<int> ran{0};
+    std::atomic<int> off_thread{0};
+    waiter all_done;
+    const auto start = std::chrono::steady_clock::now();
+    for (std::size_t i = 0; i < group.loop_count(); ++i) {
+        event_loop *loop = group.get_loop_at(i);
+        for (int n = 0; n < per_loop; ++n) {
+            loop->schedule_now([&, loop](task_status status) {
+                if (status != task_status::run_ready) {
+                    return;
+                }
+                if (!loop->is_on_callers_thread()) {
+                    ++off_thread;
+                }
+                if (++ran == per_loop * static_cast<int>(group.loop_count())) {
+                    all_done.signal();
+                }
+            });
+        }
+    }
+    if (!all_done.wait()) {
+        std::printf("  tasks: timed out\n");
+        return 1;
+    }
+    const double ms =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+    std::printf("  %d cross-thread tasks on %zu loops in %.1f ms, %d ran off their loop thread\n",
+                ran.load(), group.loop_count(), ms, off_thread.load());
+    return off_thread == 0 ? 0 : 1;
+}
+
+int demo_timers(event_loop_group &group) {
+    event_loop *loop = group.get_next_loop();
+    std::mutex m;
+    std::vector<int> order;
+    waiter done;
+    const std::uint64_t now = loop->current_clock_time();
+    const int delays_ms[] = {30, 10, 20, 10, 0};
+    for (int i = 0; i < 5; ++i) {
+        const std::uint64_t at = now + static_cast<std::uint64_t>(delays_ms[i]) * 1000000ULL;
+        loop->schedule_future(
+            [&, i](task_status) {
+                std::lock_guard<std::mutex> lock(m);
+                order.push_back(i);
+                if (order.size() == 5) {
+                    done.signal();
+                }
+            },
+            at);
+    }
+    if (!done.wait()) {
+        std::printf("  timers: timed out\n");
+        return 1;
+    }
+    std::printf("  timers scheduled at +30,+10,+20,+10,+0 ms ran in order:");
+    for (int i : order) {
+        std::printf(" #%d(+%d)", i, delays_ms[i]);
+    }
+    std::printf("\n");
+    // Due order, ties in scheduling order: #4, #1, #3, #2, #0.
+    return order == std::vector<int>{4, 1, 3, 2, 0} ? 0 : 1;
+}
+
+int demo_retry(const std::shared_ptr<event_loop_group> &group) {
+    exponential_backoff_retry_options options;
+    options.el_group = group;
+    options.max_retries = 3;
+    options.backoff_scale_factor_ms = 20;
+    options.jitter_mode = exponential_backoff_jitter_mode::none;
+    auto strategy = make_exponential_backoff_retry_strategy(std::move(options));
+    if (!strategy) {
+        std::printf("  retry strategy: %s\n", error_name(strategy.error()).data());
+        return 1;
+    }
+    struct state {
+        waiter done;
+        std::error_code final_error;
+        std::vector<double> waits_ms;
+        std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+    } st;
+    // A request that always fails with a server error: retry until the budget is spent.
+    std::function<void(retry_token_ptr)> attempt = [&](retry_token_ptr token) {
+        std::error_code ec = token->strategy().schedule_retry(
+            token, retry_error_type::server_error, [&](retry_token_ptr t, std::error_code err) {
+                const auto now = std::chrono::steady_clock::now();
+                st.waits_ms.push_back(std::chrono::duration<double, std::milli>(now - st.last).count());
+                st.last = now;
+                if (err) {
+                    st.final_error = err;
+                    st.done.signal();
+                    return;
+                }
+                attempt(std::move(t));
+            });
+        if (ec) {
+            st.final_error = ec;
+            st.done.signal();
+        }
+    };
+    std::error_code ec = (*strategy)->acquire_retry_token("demo", [&](std::error_code e, retry_token_ptr token) {
+        if (e) {
+            st.final_error = e;
+            st.done.signal();
+            return;
+        }
+        st.last = std::chrono::steady_clock::now();
+        attempt(std::move(token));
+    });
+    if (ec || !st.done.wait()) {
+        std::printf("  retry: could not run\n");
+        return 1;
+    }
+    std::printf("  exponential backoff (scale 20 ms, no jitter): waited");
+    for (double w : st.waits_ms) {
+        std::printf(" %.0f ms", w);
+    }
+    std::printf(", then %s\n", error_name(st.final_error).data());
+    return st.final_error == io_errc::max_retries_exceeded && st.waits_ms.size() == 3 ? 0 : 1;
+}
+
+} // namespace
 
 int run_demo(const std::vector<std::string> &args) {
     (void)args;
     io_library lib;
     std::printf("awsio demo\n");
-    return 0;
+    waiter group_gone;
+    int rc = 0;
+    {
+        event_loop_group_options options;
+        options.loop_count = 2;
+        options.on_shutdown_complete = [&group_gone] { group_gone.signal(); };
+        auto group = event_loop_group::create(std::move(options));
+        if (!group) {
+            std::printf("event loop group: %s\n", error_name(group.error()).data());
+            return 1;
+        }
+        std::printf("event loop group: %zu epoll loops\n", (*group)->loop_count());
+        rc |= demo_tasks(**group);
+        rc |= demo_timers(**group);
+        rc |= demo_retry(*group);
+    }
+    const bool shut_down = group_gone.wait();
+    std::printf("event loop group shut down asynchronously: %s\n", shut_down ? "yes" : "no");
+    std::printf("demo %s\n", rc == 0 && shut_down ? "ok" : "FAILED");
+    return rc == 0 && shut_down ? 0 : 1;
 }
 
 } // namespace awsio::cli
