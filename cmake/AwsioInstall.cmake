@@ -16,5 +16,8 @@ write_basic_package_version_file(${CMAKE_CURRENT_BINARY_DIR}/awsioConfigVersion.
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/awsioConfig.cmake ${CMAKE_CURRENT_BINARY_DIR}/awsioConfigVersion.cmake
   DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/awsio)
 
+# The .pc file locates the prefix relative to itself, so the install tree can be moved.
+file(RELATIVE_PATH AWSIO_PC_TO_PREFIX "/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/")
+string(REGEX REPLACE "/$" "" AWSIO_PC_TO_PREFIX "${AWSIO_PC_TO_PREFIX}")
 configure_file(${CMAKE_CURRENT_LIST_DIR}/awsio.pc.in ${CMAKE_CURRENT_BINARY_DIR}/awsio.pc @ONLY)
 install(FILES ${CMAKE_CURRENT_BINARY_DIR}/awsio.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
