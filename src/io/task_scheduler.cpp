@@ -1,5 +1,6 @@
 // task_scheduler.cpp — intrusive task FIFO and the now-queue + timed-heap scheduler shared by
 // the event loop backends (and the testing loop).
+#include <awsio/tracing.hpp>
 #include "io/task_scheduler.hpp"
 
 #include <cassert>
@@ -14,6 +15,14 @@ task_list::~task_list() {
     // A list that dies with tasks linked must not leave them pointing at it.
     while (pop_front() != nullptr) {
     }
+}
+
+void run_task(task &t, task_status status) {
+    const char *tag = t.type_tag();
+    const void *id = &t;
+    trace(trace_kind::task_run_begin, tag, id, status == task_status::canceled ? 1 : 0);
+    t.run(status);
+    trace(trace_kind::task_run_end, tag, id); // t may be gone: only its address is reported
 }
 
 void task_list::push_back(task &t, std::uint64_t timestamp) noexcept {
@@ -116,7 +125,7 @@ bool task_scheduler::cancel(task &t) {
     } else {
         return false;
     }
-    t.run(task_status::canceled);
+    run_task(t, task_status::canceled);
     return true;
 }
 
@@ -154,7 +163,7 @@ void task_scheduler::run_all_with(std::uint64_t now, task_status status) {
     // pop_front marks the task unscheduled before it runs, so it may schedule itself again;
     // nothing touches the task after run() returns (it may have been freed).
     while (task *t = running_.pop_front()) {
-        t->run(status);
+        run_task(*t, status);
     }
 }
 

@@ -15,6 +15,10 @@ namespace awsio::detail {
 /// (task::list_), so removal and membership tests are O(1) and need no search. Pushing marks
 /// the task scheduled; popping or removing marks it unscheduled. Not thread-safe: the owner
 /// synchronises (event loops guard their cross-thread queue with a mutex).
+/// Runs a task with the given status, between the task_run_begin / task_run_end tracing hooks.
+/// Every place that runs a task goes through here. The task may free itself while running.
+AWSIO_API void run_task(task &t, task_status status);
+
 class AWSIO_API task_list {
 public:
     task_list() noexcept = default;

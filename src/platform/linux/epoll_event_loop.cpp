@@ -5,6 +5,7 @@
 
 #include "io/task_scheduler.hpp"
 
+#include <awsio/tracing.hpp>
 #include <awsio/logging.hpp>
 
 #include <atomic>
@@ -156,7 +157,7 @@ epoll_event_loop::~epoll_event_loop() {
             break;
         }
         while (task *t = leftovers.pop_front()) {
-            t->run(task_status::canceled);
+            run_task(*t, task_status::canceled);
         }
     }
     free_deferred_subscriptions();
@@ -311,7 +312,7 @@ std::error_code epoll_event_loop::cancel_task(task &t) {
         }
     }
     if (found) {
-        t.run(task_status::canceled);
+        run_task(t, task_status::canceled);
     }
     return {};
 }
@@ -436,6 +437,7 @@ void epoll_event_loop::thread_main() {
     while (should_continue_) {
         int count = ::epoll_wait(epoll_fd_, events, max_events, timeout);
         register_tick_start();
+        detail::trace(trace_kind::loop_tick_begin, "event_loop_tick", this);
         if (count < 0) {
             if (errno != EINTR) {
                 AWSIO_LOGF_ERROR(log_subject::event_loop, "id=%p: epoll_wait failed: %s",
@@ -445,6 +447,8 @@ void epoll_event_loop::thread_main() {
         }
 
         dispatching_ = true;
+        detail::trace(trace_kind::io_events_begin, "event_loop_events", this,
+                      static_cast<std::uint64_t>(count));
         for (int i = 0; i < count; ++i) {
             auto *sub = static_cast<epoll_subscription *>(events[i].data.ptr);
             if (sub == nullptr) { // the wake-up descriptor
@@ -457,6 +461,7 @@ void epoll_event_loop::thread_main() {
             sub->on_event(*this, *sub->handle, to_io_event_mask(events[i].events));
         }
         dispatching_ = false;
+        detail::trace(trace_kind::io_events_end, "event_loop_events", this);
         free_deferred_subscriptions();
 
         if (should_process_queue_) {
@@ -466,6 +471,7 @@ void epoll_event_loop::thread_main() {
         free_deferred_subscriptions();
 
         timeout = next_timeout_ms();
+        detail::trace(trace_kind::loop_tick_end, "event_loop_tick", this);
         register_tick_end();
     }
 
