@@ -8,4 +8,5 @@ namespace awsio::cli {
 int run_demo(const std::vector<std::string> &args);
 int run_bench(const std::vector<std::string> &args);
 int run_errors(const std::vector<std::string> &args);
+int run_resolve(const std::vector<std::string> &args);
 } // namespace awsio::cli

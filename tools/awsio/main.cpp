@@ -13,7 +13,10 @@ void usage() {
     std::fputs("usage: awsio <command> [options]\n"
                "  demo                      run the awsio demonstration\n"
                "  bench loop [--json]       event-loop throughput: awsio vs libuv vs Asio\n"
-               "  errors                    list every io_errc with its number and name\n",
+               "  errors                    list every io_errc with its number and name\n"
+               "  resolve HOST [--family ipv4|ipv6] [--dns IP:PORT]\n"
+               "                            addresses and TTLs (seconds); without --dns the system\n"
+               "                            resolver, which has no TTL: max_ttl (30) is printed\n",
                stderr);
 }
 
@@ -34,6 +37,9 @@ int main(int argc, char **argv) {
     }
     if (cmd == "errors") {
         return awsio::cli::run_errors(args);
+    }
+    if (cmd == "resolve") {
+        return awsio::cli::run_resolve(args);
     }
     if (cmd == "-h" || cmd == "--help" || cmd == "help") {
         usage();
