@@ -51,6 +51,8 @@ AWSIO_API void spawn_managed_thread(unique_function<void()> fn, const char *name
 AWSIO_API void join_all_managed_threads();
 
 namespace detail {
+/// Managed threads not yet joined (finished ones are reaped when the next one is spawned).
+AWSIO_API std::size_t managed_thread_count();
 /// Names the calling thread (truncated to 15 characters, the Linux limit).
 AWSIO_API void set_current_thread_name(const char *name) noexcept;
 } // namespace detail

@@ -2,7 +2,9 @@
 #include <awsio/io.hpp>
 #include <awsio/logging.hpp>
 
+#include <atomic>
 #include <ctime>
+#include <memory>
 #include <list>
 #include <mutex>
 #include <pthread.h>
@@ -15,15 +17,33 @@ std::mutex init_mutex;
 int init_count = 0;
 bool installed_env_logger = false;
 
+struct managed_thread {
+    std::thread thread;
+    std::shared_ptr<std::atomic<bool>> finished;
+};
+
 struct managed_threads {
     std::mutex mutex;
-    std::list<std::thread> threads;
+    std::list<managed_thread> threads;
     // At exit, threads nobody joined (no io_library_clean_up) are joined here rather than left
     // joinable, which would terminate the process.
     ~managed_threads() {
-        for (std::thread &t : threads) {
-            if (t.joinable()) {
-                t.join();
+        for (managed_thread &t : threads) {
+            if (t.thread.joinable()) {
+                t.thread.join();
+            }
+        }
+    }
+    // Joins threads whose function has returned (an immediate join), so a long-running process
+    // that keeps spawning managed threads does not accumulate finished ones. Lock held.
+    void reap_finished() {
+        for (auto it = threads.begin(); it != threads.end();) {
+            if (it->finished->load(std::memory_order_acquire) &&
+                it->thread.get_id() != std::this_thread::get_id()) {
+                it->thread.join();
+                it = threads.erase(it);
+            } else {
+                ++it;
             }
         }
     }
@@ -83,16 +103,21 @@ std::uint64_t high_res_clock_ns() noexcept {
 void spawn_managed_thread(unique_function<void()> fn, const char *name) {
     managed_threads &m = managed();
     std::lock_guard<std::mutex> lock(m.mutex);
-    m.threads.emplace_back([fn = std::move(fn), name]() mutable {
+    m.reap_finished();
+    auto finished = std::make_shared<std::atomic<bool>>(false);
+    std::thread t([fn = std::move(fn), name, finished]() mutable {
         detail::set_current_thread_name(name);
         fn();
+        fn = nullptr; // release captures before reporting completion
+        finished->store(true, std::memory_order_release);
     });
+    m.threads.push_back(managed_thread{std::move(t), std::move(finished)});
 }
 
 void join_all_managed_threads() {
     managed_threads &m = managed();
     for (;;) {
-        std::list<std::thread> to_join;
+        std::list<managed_thread> to_join;
         {
             std::unique_lock<std::mutex> lock(m.mutex);
             if (m.threads.empty()) {
@@ -100,17 +125,23 @@ void join_all_managed_threads() {
             }
             to_join.swap(m.threads);
         }
-        for (std::thread &t : to_join) {
-            if (t.get_id() == std::this_thread::get_id()) {
-                t.detach(); // a managed thread cannot join itself
-            } else if (t.joinable()) {
-                t.join();
+        for (managed_thread &t : to_join) {
+            if (t.thread.get_id() == std::this_thread::get_id()) {
+                t.thread.detach(); // a managed thread cannot join itself
+            } else if (t.thread.joinable()) {
+                t.thread.join();
             }
         }
     }
 }
 
 namespace detail {
+std::size_t managed_thread_count() {
+    managed_threads &m = managed();
+    std::lock_guard<std::mutex> lock(m.mutex);
+    return m.threads.size();
+}
+
 void set_current_thread_name(const char *name) noexcept {
     if (name == nullptr) {
         return;

@@ -5,7 +5,10 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <cerrno>
+#include <chrono>
+#include <thread>
 #include <netdb.h>
 #include <set>
 #include <string>
@@ -235,4 +238,28 @@ TEST(logging, file_logger_writes_lines) {
     EXPECT_EQ(std::count(text.begin(), text.end(), '\n'), 1);
     file_logger bad(log_level::info, "/nonexistent-dir/x/y.log");
     EXPECT_FALSE(bad.ok());
+}
+
+TEST(io_lib, managed_threads_are_reaped_and_joined) {
+    io_library guard;
+    std::atomic<int> ran{0};
+    for (int i = 0; i < 50; ++i) {
+        spawn_managed_thread([&ran] { ++ran; }, "AwsioTestThread");
+        // let it finish so the next spawn can reap it
+        for (int spin = 0; spin < 100000 && ran.load() <= i; ++spin) {
+            std::this_thread::yield();
+        }
+    }
+    // Finished threads do not pile up: each spawn reaps the ones that are done, so the count
+    // drops back to a handful (bounded retries; no timing assumption).
+    int spawned = 50;
+    for (int attempt = 0; attempt < 2000 && detail::managed_thread_count() > 2; ++attempt) {
+        spawn_managed_thread([&ran] { ++ran; }, "AwsioTestThread");
+        ++spawned;
+        std::this_thread::yield();
+    }
+    EXPECT_LE(detail::managed_thread_count(), 2u);
+    join_all_managed_threads();
+    EXPECT_EQ(ran.load(), spawned);
+    EXPECT_EQ(detail::managed_thread_count(), 0u);
 }
