@@ -3,6 +3,8 @@
 #include <awsio/host_resolver.hpp>
 #include <awsio/logging.hpp>
 
+#include "platform/posix/resolved_address.hpp"
+
 #include <ares.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -70,36 +72,14 @@ void on_addrinfo(void *arg, int status, int /*timeouts*/, ares_addrinfo *res) {
         return;
     }
     for (const ares_addrinfo_node *node = res->nodes; node != nullptr; node = node->ai_next) {
-        char text[INET6_ADDRSTRLEN] = {};
         host_address addr;
         addr.host = state->host;
-        const auto *bytes = reinterpret_cast<const unsigned char *>(node->ai_addr);
-        if (node->ai_family == AF_INET6 && node->ai_addrlen >= sizeof(sockaddr_in6)) {
-            sockaddr_in6 sin6{};
-            std::copy_n(bytes, sizeof(sin6), reinterpret_cast<unsigned char *>(&sin6));
-            if (inet_ntop(AF_INET6, &sin6.sin6_addr, text, sizeof(text)) == nullptr) {
-                continue;
-            }
-            addr.record_type = address_record_type::aaaa;
-        } else if (node->ai_family == AF_INET && node->ai_addrlen >= sizeof(sockaddr_in)) {
-            sockaddr_in sin{};
-            std::copy_n(bytes, sizeof(sin), reinterpret_cast<unsigned char *>(&sin));
-            if (inet_ntop(AF_INET, &sin.sin_addr, text, sizeof(text)) == nullptr) {
-                continue;
-            }
-            addr.record_type = address_record_type::a;
-        } else {
+        if (!detail::sockaddr_to_host_address(node->ai_family, node->ai_addr,
+                                              static_cast<std::size_t>(node->ai_addrlen), addr)) {
             continue;
         }
-        addr.address = text;
         addr.ttl = static_cast<std::uint32_t>(std::max(node->ai_ttl, 0));
-        const bool seen =
-            std::any_of(state->addresses.begin(), state->addresses.end(), [&](const host_address &a) {
-                return a.record_type == addr.record_type && a.address == addr.address;
-            });
-        if (!seen) {
-            state->addresses.push_back(std::move(addr));
-        }
+        detail::append_unique_address(state->addresses, std::move(addr));
     }
     ares_freeaddrinfo(res);
 }

@@ -2,6 +2,8 @@
 #include <awsio/host_resolver.hpp>
 #include <awsio/logging.hpp>
 
+#include "platform/posix/resolved_address.hpp"
+
 #include <arpa/inet.h>
 #include <netdb.h>
 #include <netinet/in.h>
@@ -41,36 +43,13 @@ result<std::vector<host_address>> default_dns_resolve(std::string_view host) {
 
     std::vector<host_address> out;
     for (const addrinfo *ai = list.get(); ai != nullptr; ai = ai->ai_next) {
-        char text[INET6_ADDRSTRLEN] = {};
         host_address addr;
         addr.host = host_str;
-        if (ai->ai_family == AF_INET6 && ai->ai_addrlen >= sizeof(sockaddr_in6)) {
-            sockaddr_in6 sin6{};
-            std::copy_n(reinterpret_cast<const unsigned char *>(ai->ai_addr), sizeof(sin6),
-                        reinterpret_cast<unsigned char *>(&sin6));
-            if (inet_ntop(AF_INET6, &sin6.sin6_addr, text, sizeof(text)) == nullptr) {
-                continue;
-            }
-            addr.record_type = address_record_type::aaaa;
-        } else if (ai->ai_family == AF_INET && ai->ai_addrlen >= sizeof(sockaddr_in)) {
-            sockaddr_in sin{};
-            std::copy_n(reinterpret_cast<const unsigned char *>(ai->ai_addr), sizeof(sin),
-                        reinterpret_cast<unsigned char *>(&sin));
-            if (inet_ntop(AF_INET, &sin.sin_addr, text, sizeof(text)) == nullptr) {
-                continue;
-            }
-            addr.record_type = address_record_type::a;
-        } else {
+        if (!detail::sockaddr_to_host_address(ai->ai_family, ai->ai_addr,
+                                              static_cast<std::size_t>(ai->ai_addrlen), addr)) {
             continue;
         }
-        addr.address = text;
-        // getaddrinfo can repeat an address (one per socket type on some systems).
-        const bool seen = std::any_of(out.begin(), out.end(), [&](const host_address &a) {
-            return a.record_type == addr.record_type && a.address == addr.address;
-        });
-        if (!seen) {
-            out.push_back(std::move(addr));
-        }
+        detail::append_unique_address(out, std::move(addr));
     }
     if (out.empty()) {
         return io_errc::dns_no_address_for_host;
