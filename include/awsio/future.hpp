@@ -10,6 +10,7 @@
 // aws_future_acquire/release); the result lives as long as the last handle.
 #pragma once
 
+#include <awsio/channel.hpp>
 #include <awsio/error.hpp>
 #include <awsio/event_loop.hpp>
 #include <awsio/result.hpp>
@@ -161,6 +162,20 @@ public:
         return register_callback([l, cb = std::move(cb)]() mutable {
             l->schedule_now([cb = std::move(cb)](task_status) mutable { cb(); },
                             "future_event_loop_callback");
+        });
+    }
+
+    /// Runs cb as a channel task on ch once done (aws_future_register_channel_callback): always
+    /// scheduled, never inline. The registration holds the channel (a std::shared_ptr) until
+    /// the callback has run, so a future that never completes keeps its channel alive. If the
+    /// channel has shut down by then, cb still runs once (the channel runs the task as
+    /// canceled). A second registration -> common_errc::invalid_state.
+    std::error_code register_channel_callback(channel &ch, unique_function<void()> cb) {
+        std::shared_ptr<channel> hold = ch.shared_from_this();
+        return register_callback([hold = std::move(hold), cb = std::move(cb)]() mutable {
+            channel *c = hold.get();
+            c->schedule_now([hold = std::move(hold), cb = std::move(cb)](task_status) mutable { cb(); },
+                            "future_channel_callback");
         });
     }
 

@@ -1,4 +1,5 @@
 // Port of aws-c-io tests/future_test.c (18 cases) plus co_await and move-only results.
+#include <awsio/channel.hpp>
 #include <awsio/event_loop.hpp>
 #include <awsio/future.hpp>
 #include <awsio/io.hpp>
@@ -150,7 +151,55 @@ TEST(future, future_register_event_loop_callback_always_scheduled) {
 }
 
 TEST(future, future_register_channel_callback) {
-    GTEST_SKIP() << "channels not built yet";
+    auto loop = running_loop();
+    future<void> setup;
+    future<std::error_code> shut_down;
+    channel_options options;
+    options.loop = loop.get();
+    options.on_setup_completed = [setup](channel &, std::error_code ec) mutable {
+        if (ec) {
+            setup.set_error(ec);
+        } else {
+            setup.set_result();
+        }
+    };
+    options.on_shutdown_completed = [shut_down](channel &, std::error_code ec) mutable {
+        shut_down.set_result(ec);
+    };
+    auto ch = channel::create(std::move(options));
+    ASSERT_TRUE(ch);
+    ASSERT_TRUE(setup.wait(10s));
+    ASSERT_FALSE(setup.get_error());
+
+    // Registered before the future completes: runs later as a channel task on the loop thread.
+    future<int> f;
+    future<bool> ran_on_channel_thread;
+    channel *raw = ch->get();
+    ASSERT_FALSE(f.register_channel_callback(**ch, [raw, ran_on_channel_thread]() mutable {
+        ran_on_channel_thread.set_result(raw->is_on_callers_thread());
+    }));
+    EXPECT_FALSE(ran_on_channel_thread.wait(10ms));
+    std::thread t([&] { f.set_result(5); });
+    t.join();
+    ASSERT_TRUE(ran_on_channel_thread.wait(10s));
+    EXPECT_TRUE(ran_on_channel_thread.get_result());
+
+    // Registered on a done future from the channel thread: still not inline.
+    future<bool> later;
+    (*ch)->schedule_now([&, raw](task_status) {
+        future<int> done;
+        done.set_result(1);
+        auto flag = std::make_shared<bool>(false);
+        EXPECT_FALSE(done.register_channel_callback(*raw, [later, flag]() mutable { later.set_result(*flag); }));
+        *flag = true;
+    });
+    ASSERT_TRUE(later.wait(10s));
+    EXPECT_TRUE(later.get_result());
+
+    (*ch)->shutdown();
+    ASSERT_TRUE(shut_down.wait(10s));
+    EXPECT_FALSE(shut_down.get_result());
+    ch->reset();
 }
 
 TEST(future, future_wait_timeout) {
