@@ -26,3 +26,8 @@ function(awsio_target_options target)
     -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough
     $<$<BOOL:${AWSIO_WARNINGS_AS_ERRORS}>:-Werror>)
 endfunction()
+
+# Fuzz builds instrument the whole library for coverage; the targets add -fsanitize=fuzzer.
+if(AWSIO_BUILD_FUZZERS)
+  add_compile_options(-fsanitize=fuzzer-no-link)
+endif()

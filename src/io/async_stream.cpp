@@ -10,18 +10,30 @@ struct fill_state {
     future<bool> result;
 };
 
+// Ends the fill. The stream reference goes first: once the result is set the caller may drop
+// its own references, and the last one must not be released from inside the stream's
+// completion path (the thread finishing the read may belong to the stream).
+void finish(fill_state &st, std::error_code ec, bool eof) {
+    st.stream.reset();
+    if (ec) {
+        st.result.set_error(ec);
+    } else {
+        st.result.set_result(eof);
+    }
+}
+
 // Handles one finished read; returns true when the fill should go on.
 bool fill_read_done(fill_state &st, future<bool> &read) {
     if (std::error_code ec = read.get_error()) {
-        st.result.set_error(ec);
+        finish(st, ec, false);
         return false;
     }
     if (read.get_result()) {
-        st.result.set_result(true);
+        finish(st, {}, true);
         return false;
     }
     if (st.dest->remaining() == 0) {
-        st.result.set_result(false);
+        finish(st, {}, false);
         return false;
     }
     return true;
