@@ -52,6 +52,18 @@ struct done_signal {
 };
 
 // ---------------------------------------------------------------- awsio
+// Gives every task a function that counts runs and signals done after the last one.
+void arm_counting(std::vector<task> &tasks, std::size_t &ran, done_signal &done) {
+    const std::size_t n = tasks.size();
+    for (auto &t : tasks) {
+        t.set_function([&ran, &done, n](task_status) {
+            if (++ran == n) {
+                done.signal();
+            }
+        });
+    }
+}
+
 struct awsio_impl {
     static constexpr const char *name = "awsio";
     std::unique_ptr<event_loop> loop;
@@ -68,13 +80,7 @@ struct awsio_impl {
         std::vector<task> tasks(n);
         std::size_t ran = 0;
         done_signal done;
-        for (auto &t : tasks) {
-            t.set_function([&](task_status) {
-                if (++ran == n) {
-                    done.signal();
-                }
-            });
-        }
+        arm_counting(tasks, ran, done);
         const auto start = clock_type::now();
         for (auto &t : tasks) {
             loop->schedule_task_now(t);
@@ -87,13 +93,7 @@ struct awsio_impl {
         std::size_t ran = 0;
         done_signal done;
         clock_type::time_point start;
-        for (auto &t : tasks) {
-            t.set_function([&](task_status) {
-                if (++ran == n) {
-                    done.signal();
-                }
-            });
-        }
+        arm_counting(tasks, ran, done);
         task seed([&](task_status) {
             start = clock_type::now();
             for (auto &t : tasks) {
@@ -126,13 +126,7 @@ struct awsio_impl {
         std::size_t ran = 0;
         done_signal done;
         clock_type::time_point start;
-        for (auto &t : tasks) {
-            t.set_function([&](task_status) {
-                if (++ran == n) {
-                    done.signal();
-                }
-            });
-        }
+        arm_counting(tasks, ran, done);
         task seed([&](task_status) {
             start = clock_type::now();
             const std::uint64_t now = loop->current_clock_time();
