@@ -156,7 +156,8 @@ public:
 
     /// Runs cb as a task on loop once done — always scheduled, never inline, even when the
     /// future is already done. The task runs even if the loop is destroyed first (then on the
-    /// destroying thread). A second registration -> common_errc::invalid_state.
+    /// destroying thread), but the loop must still exist when the future completes.
+    /// A second registration -> common_errc::invalid_state.
     std::error_code register_event_loop_callback(event_loop &loop, unique_function<void()> cb) {
         event_loop *l = &loop;
         return register_callback([l, cb = std::move(cb)]() mutable {
