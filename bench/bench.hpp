@@ -40,4 +40,8 @@ private:
 /// libuv and Asio. Returns the process exit code.
 int run_loop_bench(const std::vector<std::string> &args, const reporter &out);
 
+/// `awsio bench tcp [--json] [--bytes N]`: one-way loopback transfer (1 GiB by default) through
+/// two awsio channels and, as the floor, through plain blocking sockets.
+int run_tcp_bench(const std::vector<std::string> &args, const reporter &out);
+
 } // namespace awsio::bench

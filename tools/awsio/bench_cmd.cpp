@@ -12,7 +12,7 @@ namespace awsio::cli {
 int run_bench(const std::vector<std::string> &args) {
 #if defined(AWSIO_HAVE_BENCH)
     if (args.empty()) {
-        std::fputs("usage: awsio bench loop [--json]\n", stderr);
+        std::fputs("usage: awsio bench loop|tcp [--json]\n", stderr);
         return 2;
     }
     bool json = false;
@@ -27,6 +27,9 @@ int run_bench(const std::vector<std::string> &args) {
     const bench::reporter out(json);
     if (args[0] == "loop") {
         return bench::run_loop_bench(rest, out);
+    }
+    if (args[0] == "tcp") {
+        return bench::run_tcp_bench(rest, out);
     }
     std::fprintf(stderr, "awsio bench: unknown benchmark '%s'\n", args[0].c_str());
     return 2;

@@ -9,4 +9,6 @@ int run_demo(const std::vector<std::string> &args);
 int run_bench(const std::vector<std::string> &args);
 int run_errors(const std::vector<std::string> &args);
 int run_resolve(const std::vector<std::string> &args);
+int run_server(const std::vector<std::string> &args);
+int run_client(const std::vector<std::string> &args);
 } // namespace awsio::cli

@@ -1,6 +1,10 @@
 // `awsio demo`: the most complete thing awsio does today — an event-loop group running
-// cross-thread tasks, ordered timers and a retry strategy with exponential backoff.
+// cross-thread tasks, ordered timers, a pipe between loops, a retry strategy with exponential
+// backoff and a loopback echo through client and server bootstraps.
 #include "tools/awsio/commands.hpp"
+#include "tools/awsio/handlers.hpp"
+
+#include <awsio/bootstrap.hpp>
 
 #include <awsio/error.hpp>
 #include <awsio/event_loop.hpp>
@@ -212,6 +216,80 @@ int demo_pipe(event_loop_group &group) {
     return ok ? 0 : 1;
 }
 
+// A loopback echo through the bootstraps: a server channel with an echo handler, a client
+// channel that sends a line and collects the answer.
+int demo_echo(const std::shared_ptr<event_loop_group> &group) {
+    auto server = server_bootstrap::create({group});
+    client_bootstrap_options cbo;
+    cbo.event_loop_group = group;
+    auto client = client_bootstrap::create(std::move(cbo));
+    if (!server || !client) {
+        std::printf("  bootstrap: FAILED\n");
+        return 1;
+    }
+    waiter listener_gone;
+    waiter server_closed;
+    server_socket_channel_bootstrap_options so;
+    so.host_name = "127.0.0.1";
+    so.socket_options.connect_timeout_ms = 3000;
+    so.incoming_callback = [](std::error_code ec, channel *ch) {
+        if (!ec) {
+            channel_slot &slot = ch->new_slot();
+            (void)ch->insert_end(slot);
+            (void)slot.set_handler(std::make_unique<echo_handler>());
+        }
+    };
+    so.shutdown_callback = [&](std::error_code, channel &) { server_closed.signal(); };
+    so.destroy_callback = [&] { listener_gone.signal(); };
+    auto listener = (*server)->new_socket_listener(std::move(so));
+    if (!listener) {
+        std::printf("  listener: %s\n", error_name(listener.error()).data());
+        return 1;
+    }
+    const std::string message = "hello from an awsio channel";
+    auto st = std::make_shared<collect_handler::state>();
+    future<void> setup_done;
+    waiter client_closed;
+    std::shared_ptr<channel> ch;
+    socket_channel_bootstrap_options co;
+    co.host_name = "127.0.0.1";
+    co.port = (*listener)->bound_endpoint().port;
+    co.socket_options.connect_timeout_ms = 3000;
+    co.setup_callback = [&, st](std::error_code ec, channel *c) {
+        if (ec) {
+            setup_done.set_error(ec);
+            return;
+        }
+        channel_slot &slot = c->new_slot();
+        (void)c->insert_end(slot);
+        auto h = std::make_unique<collect_handler>(st);
+        collect_handler *raw = h.get();
+        (void)slot.set_handler(std::move(h));
+        ch = c->shared_from_this();
+        (void)raw->send(message);
+        setup_done.set_result();
+    };
+    co.shutdown_callback = [&](std::error_code, channel &) { client_closed.signal(); };
+    bool ok = !(*client)->new_socket_channel(std::move(co)) && setup_done.wait(std::chrono::seconds(10)) &&
+              !setup_done.get_error();
+    std::string got;
+    if (ok) {
+        std::unique_lock<std::mutex> lock(st->mutex);
+        ok = st->cv.wait_for(lock, std::chrono::seconds(10), [&] { return st->received.size() >= message.size(); });
+        got = st->received;
+    }
+    std::printf("  echo over 127.0.0.1:%u through client and server bootstraps: %s\n",
+                (*listener)->bound_endpoint().port, ok && got == message ? ("\"" + got + "\"").c_str() : "FAILED");
+    if (ch) {
+        ch->loop().schedule_now([c = ch](task_status) { (void)c->shutdown(); });
+        ok = client_closed.wait() && server_closed.wait() && ok;
+        ch.reset();
+    }
+    (void)(*server)->destroy_socket_listener(*listener);
+    ok = listener_gone.wait() && ok;
+    return ok && got == message ? 0 : 1;
+}
+
 } // namespace
 
 int run_demo(const std::vector<std::string> &args) {
@@ -234,6 +312,7 @@ int run_demo(const std::vector<std::string> &args) {
         rc |= demo_timers(**group);
         rc |= demo_pipe(**group);
         rc |= demo_retry(*group);
+        rc |= demo_echo(*group);
     }
     const bool shut_down = group_gone.wait();
     std::printf("event loop group shut down asynchronously: %s\n", shut_down ? "yes" : "no");

@@ -13,6 +13,12 @@ void usage() {
     std::fputs("usage: awsio <command> [options]\n"
                "  demo                      run the awsio demonstration\n"
                "  bench loop [--json]       event-loop throughput: awsio vs libuv vs Asio\n"
+               "  server --plain --port P [--host H] --echo [--max-connections N]\n"
+               "                            echo server (port 0: the OS picks; printed at start)\n"
+               "  client --plain HOST:PORT --send TEXT\n"
+               "                            sends TEXT, prints what comes back\n"
+               "  bench tcp [--json] [--bytes N]\n"
+               "                            one-way loopback throughput: awsio channels vs plain sockets\n"
                "  errors                    list every io_errc with its number and name\n"
                "  resolve HOST [--family ipv4|ipv6] [--dns IP:PORT]\n"
                "                            addresses and TTLs (seconds); without --dns the system\n"
@@ -37,6 +43,12 @@ int main(int argc, char **argv) {
     }
     if (cmd == "errors") {
         return awsio::cli::run_errors(args);
+    }
+    if (cmd == "server") {
+        return awsio::cli::run_server(args);
+    }
+    if (cmd == "client") {
+        return awsio::cli::run_client(args);
     }
     if (cmd == "resolve") {
         return awsio::cli::run_resolve(args);
