@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <mutex>
-#include <unordered_set>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -319,7 +319,7 @@ struct socket_listener::state : std::enable_shared_from_this<socket_listener::st
     event_loop *accept_loop = nullptr;
 
     std::mutex lock;
-    std::unordered_set<std::shared_ptr<channel>> channels; // alive (setting up or active)
+    std::unordered_map<const channel *, std::shared_ptr<channel>> channels; // alive (setting up or active)
     bool destroying = false;
     bool listener_closed = false;
     bool destroy_reported = false;
@@ -359,7 +359,8 @@ struct socket_listener::state : std::enable_shared_from_this<socket_listener::st
             return;
         }
         std::lock_guard<std::mutex> g(lock);
-        channels.insert(std::move(*created));
+        channel *raw = created->get();
+        channels.emplace(raw, std::move(*created));
     }
 
     void on_channel_setup(channel &c, std::error_code ec, event_loop &loop, std::unique_ptr<socket> sock,
@@ -430,10 +431,9 @@ struct socket_listener::state : std::enable_shared_from_this<socket_listener::st
         std::shared_ptr<channel> ref;
         {
             std::lock_guard<std::mutex> g(lock);
-            auto it = std::find_if(channels.begin(), channels.end(),
-                                   [&](const std::shared_ptr<channel> &p) { return p.get() == &c; });
+            auto it = channels.find(&c);
             if (it != channels.end()) {
-                ref = *it;
+                ref = std::move(it->second);
                 channels.erase(it);
             }
         }
@@ -452,10 +452,15 @@ struct socket_listener::state : std::enable_shared_from_this<socket_listener::st
         {
             std::lock_guard<std::mutex> g(lock);
             listener_closed = true;
-            to_shutdown.assign(channels.begin(), channels.end());
+            to_shutdown.reserve(channels.size());
+            for (auto &entry : channels) {
+                to_shutdown.push_back(entry.second);
+            }
         }
-        for (auto &c : to_shutdown) {
-            (void)c->shutdown();
+        for (const std::shared_ptr<channel> &c : to_shutdown) {
+            if (c != nullptr) {
+                (void)c->shutdown();
+            }
         }
         maybe_report_destroyed();
     }
