@@ -32,7 +32,7 @@ struct name_spec {
 };
 
 /// KeyUsage bits (RFC 5280 4.2.1.3), combinable with |.
-namespace key_usage {
+namespace key_usage_bit {
 inline constexpr std::uint16_t digital_signature = 1u << 0;
 inline constexpr std::uint16_t non_repudiation = 1u << 1;
 inline constexpr std::uint16_t key_encipherment = 1u << 2;
@@ -42,7 +42,7 @@ inline constexpr std::uint16_t key_cert_sign = 1u << 5;
 inline constexpr std::uint16_t crl_sign = 1u << 6;
 inline constexpr std::uint16_t encipher_only = 1u << 7;
 inline constexpr std::uint16_t decipher_only = 1u << 8;
-} // namespace key_usage
+} // namespace key_usage_bit
 
 /// basicConstraints (RFC 5280 4.2.1.9); always written critical.
 struct basic_constraints_spec {
@@ -74,7 +74,7 @@ struct certificate_spec {
     std::vector<std::vector<std::uint8_t>> ip_addresses;
     /// Written when set.
     std::optional<basic_constraints_spec> basic_constraints;
-    /// keyUsage bits (key_usage::...); written (critical) when non-zero.
+    /// keyUsage bits (key_usage_bit::...); written (critical) when non-zero.
     std::uint16_t key_usage = 0;
     /// extKeyUsage purposes as OID contents octets (oid::kp_server_auth, ...); written
     /// (non-critical) when non-empty.

@@ -190,7 +190,7 @@ certificate_spec ca_spec(const std::string &cn) {
     s.not_before = t_2020_01_01;
     s.not_after = t_2099_12_31_235959;
     s.basic_constraints = basic_constraints_spec{true, std::nullopt};
-    s.key_usage = key_usage::key_cert_sign | key_usage::crl_sign | key_usage::digital_signature;
+    s.key_usage = key_usage_bit::key_cert_sign | key_usage_bit::crl_sign | key_usage_bit::digital_signature;
     return s;
 }
 
@@ -203,7 +203,7 @@ certificate_spec leaf_spec() {
     s.dns_names = {"localhost", "www.example.com"};
     s.ip_addresses = {*parse_ip_address("127.0.0.1"), *parse_ip_address("::1")};
     s.basic_constraints = basic_constraints_spec{false, std::nullopt};
-    s.key_usage = key_usage::digital_signature;
+    s.key_usage = key_usage_bit::digital_signature;
     s.extended_key_usage = {vec(oid::kp_server_auth), vec(oid::kp_client_auth)};
     return s;
 }
@@ -414,10 +414,10 @@ TEST(der_writer, nested_constructed_lengths) {
 TEST(der_writer, named_bits_drop_trailing_zeros) {
     const std::vector<std::pair<std::uint32_t, std::string>> cases = {
         {0, "030100"},
-        {key_usage::digital_signature, "03020780"},
-        {key_usage::digital_signature | key_usage::key_encipherment, "030205a0"},
-        {key_usage::key_cert_sign | key_usage::crl_sign, "03020106"},
-        {key_usage::decipher_only, "0303070080"},
+        {key_usage_bit::digital_signature, "03020780"},
+        {key_usage_bit::digital_signature | key_usage_bit::key_encipherment, "030205a0"},
+        {key_usage_bit::key_cert_sign | key_usage_bit::crl_sign, "03020106"},
+        {key_usage_bit::decipher_only, "0303070080"},
     };
     for (const auto &[bits, expected] : cases) {
         der::writer w;
