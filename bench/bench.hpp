@@ -44,4 +44,8 @@ int run_loop_bench(const std::vector<std::string> &args, const reporter &out);
 /// two awsio channels and, as the floor, through plain blocking sockets.
 int run_tcp_bench(const std::vector<std::string> &args, const reporter &out);
 
+/// `awsio bench x509 [--json] [--iterations N]`: certificate parses/s, chain validations/s, and
+/// signature verifies/s next to the same verifies straight on libcrypto.
+int run_x509_bench(const std::vector<std::string> &args, const reporter &out);
+
 } // namespace awsio::bench

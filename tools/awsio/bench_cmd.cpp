@@ -12,7 +12,7 @@ namespace awsio::cli {
 int run_bench(const std::vector<std::string> &args) {
 #if defined(AWSIO_HAVE_BENCH)
     if (args.empty()) {
-        std::fputs("usage: awsio bench loop|tcp [--json]\n", stderr);
+        std::fputs("usage: awsio bench loop|tcp|x509 [--json]\n", stderr);
         return 2;
     }
     bool json = false;
@@ -30,6 +30,9 @@ int run_bench(const std::vector<std::string> &args) {
     }
     if (args[0] == "tcp") {
         return bench::run_tcp_bench(rest, out);
+    }
+    if (args[0] == "x509") {
+        return bench::run_x509_bench(rest, out);
     }
     std::fprintf(stderr, "awsio bench: unknown benchmark '%s'\n", args[0].c_str());
     return 2;

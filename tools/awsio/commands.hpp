@@ -11,4 +11,5 @@ int run_errors(const std::vector<std::string> &args);
 int run_resolve(const std::vector<std::string> &args);
 int run_server(const std::vector<std::string> &args);
 int run_client(const std::vector<std::string> &args);
+int run_verify(const std::vector<std::string> &args);
 } // namespace awsio::cli

@@ -19,6 +19,9 @@ void usage() {
                "                            sends TEXT, prints what comes back\n"
                "  bench tcp [--json] [--bytes N]\n"
                "                            one-way loopback throughput: awsio channels vs plain sockets\n"
+               "  verify --chain CHAIN.pem [--cafile ROOTS.pem | --capath DIR] [--host NAME]\n"
+               "         [--purpose server|client] [--at UNIX_SECONDS]\n"
+               "                            validates a certificate path: OK or the error name\n"
                "  errors                    list every io_errc with its number and name\n"
                "  resolve HOST [--family ipv4|ipv6] [--dns IP:PORT]\n"
                "                            addresses and TTLs (seconds); without --dns the system\n"
@@ -49,6 +52,9 @@ int main(int argc, char **argv) {
     }
     if (cmd == "client") {
         return awsio::cli::run_client(args);
+    }
+    if (cmd == "verify") {
+        return awsio::cli::run_verify(args);
     }
     if (cmd == "resolve") {
         return awsio::cli::run_resolve(args);
