@@ -24,6 +24,31 @@ void release_channel_later(event_loop &loop, std::shared_ptr<channel> ch) {
 
 bool uses_resolver(socket_domain d) noexcept { return d == socket_domain::ipv4 || d == socket_domain::ipv6; }
 
+// The part of channel setup both bootstraps share: the socket handler goes into a new first
+// slot, then the negotiation hook (if any) runs; on_ready is called once the channel may be
+// handed to the user. Any failure shuts the channel down with its error, and the shutdown
+// callback reports it as a failed setup.
+void install_and_negotiate(channel &c, std::unique_ptr<socket> sock, const channel_negotiation_hook &hook,
+                           unique_function<void()> on_ready) {
+    channel_slot &slot = c.new_slot();
+    auto installed = install_socket_handler(slot, std::move(sock));
+    if (!installed) {
+        (void)c.shutdown(installed.error());
+        return;
+    }
+    if (!hook) {
+        on_ready();
+        return;
+    }
+    hook(c, slot, [&c, ready = std::move(on_ready)](std::error_code err) mutable {
+        if (err) {
+            (void)c.shutdown(err);
+        } else {
+            ready();
+        }
+    });
+}
+
 } // namespace
 
 // ------------------------------------------------------------------------------------------
@@ -138,7 +163,7 @@ struct client_bootstrap::connection : std::enable_shared_from_this<connection> {
         std::unique_ptr<socket> winner = std::move(attempts[i].sock);
         // The other attempts lose: closing a connecting socket cancels it without a callback.
         for (std::size_t j = 0; j < attempts.size(); ++j) {
-            if (j != i && attempts[j].sock) {
+            if (j != i) {
                 attempts[j].sock.reset();
             }
         }
@@ -172,24 +197,8 @@ struct client_bootstrap::connection : std::enable_shared_from_this<connection> {
             auto cb = std::move(options.creation_callback);
             cb({}, c);
         }
-        channel_slot &slot = c.new_slot();
-        auto installed = install_socket_handler(slot, std::move(sock));
-        if (!installed) {
-            (void)c.shutdown(installed.error());
-            return;
-        }
-        if (options.negotiation_hook) {
-            auto self = shared_from_this();
-            options.negotiation_hook(c, slot, [self, &c](std::error_code err) {
-                if (err) {
-                    (void)c.shutdown(err);
-                } else {
-                    self->report_setup_success(c);
-                }
-            });
-            return;
-        }
-        report_setup_success(c);
+        install_and_negotiate(c, std::move(sock), options.negotiation_hook,
+                              [self = shared_from_this(), &c] { self->report_setup_success(c); });
     }
 
     void report_setup_success(channel &c) {
@@ -374,31 +383,16 @@ struct socket_listener::state : std::enable_shared_from_this<socket_listener::st
             (void)c.shutdown(aerr);
             return;
         }
-        channel_slot &slot = c.new_slot();
-        auto installed = install_socket_handler(slot, std::move(sock));
-        if (!installed) {
-            (void)c.shutdown(installed.error());
-            return;
-        }
-        {
-            std::lock_guard<std::mutex> g(lock);
-            if (destroying) {
-                (void)c.shutdown();
-                return;
-            }
-        }
-        if (options.negotiation_hook) {
-            auto self = shared_from_this();
-            options.negotiation_hook(c, slot, [self, inc, &c](std::error_code err) {
-                if (err) {
-                    (void)c.shutdown(err);
-                } else {
-                    self->report_incoming_success(c, inc);
+        install_and_negotiate(c, std::move(sock), options.negotiation_hook, [self = shared_from_this(), inc, &c] {
+            {
+                std::lock_guard<std::mutex> g(self->lock);
+                if (self->destroying) {
+                    (void)c.shutdown(); // the listener is going away: do not hand the channel out
+                    return;
                 }
-            });
-            return;
-        }
-        report_incoming_success(c, inc);
+            }
+            self->report_incoming_success(c, inc);
+        });
     }
 
     void report_incoming_success(channel &c, const std::shared_ptr<incoming> &inc) {

@@ -58,8 +58,7 @@ public:
         return {};
     }
 
-    std::error_code increment_read_window(channel_slot &slot, std::size_t) override {
-        (void)slot;
+    std::error_code increment_read_window(channel_slot &, std::size_t) override {
         if (!shutdown_in_progress_) {
             schedule_read_task();
         }
