@@ -7,34 +7,13 @@ namespace awsio::tls {
 
 std::string_view alert_name(std::uint8_t d) noexcept {
     switch (static_cast<alert_description>(d)) {
-    case alert_description::close_notify: return "close_notify";
-    case alert_description::unexpected_message: return "unexpected_message";
-    case alert_description::bad_record_mac: return "bad_record_mac";
-    case alert_description::record_overflow: return "record_overflow";
-    case alert_description::handshake_failure: return "handshake_failure";
-    case alert_description::bad_certificate: return "bad_certificate";
-    case alert_description::unsupported_certificate: return "unsupported_certificate";
-    case alert_description::certificate_revoked: return "certificate_revoked";
-    case alert_description::certificate_expired: return "certificate_expired";
-    case alert_description::certificate_unknown: return "certificate_unknown";
-    case alert_description::illegal_parameter: return "illegal_parameter";
-    case alert_description::unknown_ca: return "unknown_ca";
-    case alert_description::access_denied: return "access_denied";
-    case alert_description::decode_error: return "decode_error";
-    case alert_description::decrypt_error: return "decrypt_error";
-    case alert_description::protocol_version: return "protocol_version";
-    case alert_description::insufficient_security: return "insufficient_security";
-    case alert_description::internal_error: return "internal_error";
-    case alert_description::inappropriate_fallback: return "inappropriate_fallback";
-    case alert_description::user_canceled: return "user_canceled";
-    case alert_description::no_renegotiation: return "no_renegotiation";
-    case alert_description::missing_extension: return "missing_extension";
-    case alert_description::unsupported_extension: return "unsupported_extension";
-    case alert_description::unrecognized_name: return "unrecognized_name";
-    case alert_description::bad_certificate_status_response: return "bad_certificate_status_response";
-    case alert_description::unknown_psk_identity: return "unknown_psk_identity";
-    case alert_description::certificate_required: return "certificate_required";
-    case alert_description::no_application_protocol: return "no_application_protocol";
+    case alert_description::close_notify:
+        return "close_notify";
+#define AWSIO_TLS_ALERT_NAME_CASE(name, value)                                                                  \
+    case alert_description::name:                                                                                \
+        return #name;
+        AWSIO_TLS_ALERT_LIST(AWSIO_TLS_ALERT_NAME_CASE)
+#undef AWSIO_TLS_ALERT_NAME_CASE
     }
     return "unknown_alert";
 }

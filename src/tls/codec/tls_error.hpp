@@ -13,36 +13,42 @@
 
 namespace awsio::tls {
 
-/// AlertDescription values (RFC 8446 6, RFC 5246 7.2, RFC 8449).
+/// Every alert description but close_notify (RFC 8446 6, RFC 5246 7.2, RFC 8449), as
+/// X(name, value): the single list both enums and alert_name() are generated from.
+#define AWSIO_TLS_ALERT_LIST(X) \
+    X(unexpected_message, 10) \
+    X(bad_record_mac, 20) \
+    X(record_overflow, 22) \
+    X(handshake_failure, 40) \
+    X(bad_certificate, 42) \
+    X(unsupported_certificate, 43) \
+    X(certificate_revoked, 44) \
+    X(certificate_expired, 45) \
+    X(certificate_unknown, 46) \
+    X(illegal_parameter, 47) \
+    X(unknown_ca, 48) \
+    X(access_denied, 49) \
+    X(decode_error, 50) \
+    X(decrypt_error, 51) \
+    X(protocol_version, 70) \
+    X(insufficient_security, 71) \
+    X(internal_error, 80) \
+    X(inappropriate_fallback, 86) \
+    X(user_canceled, 90) \
+    X(no_renegotiation, 100) \
+    X(missing_extension, 109) \
+    X(unsupported_extension, 110) \
+    X(unrecognized_name, 112) \
+    X(bad_certificate_status_response, 113) \
+    X(unknown_psk_identity, 115) \
+    X(certificate_required, 116) \
+    X(no_application_protocol, 120)
+
+/// AlertDescription values.
 enum class alert_description : std::uint8_t {
     close_notify = 0,
-    unexpected_message = 10,
-    bad_record_mac = 20,
-    record_overflow = 22,
-    handshake_failure = 40,
-    bad_certificate = 42,
-    unsupported_certificate = 43,
-    certificate_revoked = 44,
-    certificate_expired = 45,
-    certificate_unknown = 46,
-    illegal_parameter = 47,
-    unknown_ca = 48,
-    access_denied = 49,
-    decode_error = 50,
-    decrypt_error = 51,
-    protocol_version = 70,
-    insufficient_security = 71,
-    internal_error = 80,
-    inappropriate_fallback = 86,
-    user_canceled = 90,
-    no_renegotiation = 100,
-    missing_extension = 109,
-    unsupported_extension = 110,
-    unrecognized_name = 112,
-    bad_certificate_status_response = 113,
-    unknown_psk_identity = 115,
-    certificate_required = 116,
-    no_application_protocol = 120,
+#define AWSIO_TLS_ALERT_ENUMERATOR(name, value) name = value,
+    AWSIO_TLS_ALERT_LIST(AWSIO_TLS_ALERT_ENUMERATOR)
 };
 
 /// AlertLevel (RFC 5246 7.2; TLS 1.3 treats every alert but close_notify/user_canceled as fatal).
@@ -53,35 +59,8 @@ std::string_view alert_name(std::uint8_t description) noexcept;
 
 /// A locally detected protocol error; the value is the alert to send. Zero (close_notify) is
 /// never used as an error.
-enum class errc : int {
-    unexpected_message = 10,
-    bad_record_mac = 20,
-    record_overflow = 22,
-    handshake_failure = 40,
-    bad_certificate = 42,
-    unsupported_certificate = 43,
-    certificate_revoked = 44,
-    certificate_expired = 45,
-    certificate_unknown = 46,
-    illegal_parameter = 47,
-    unknown_ca = 48,
-    access_denied = 49,
-    decode_error = 50,
-    decrypt_error = 51,
-    protocol_version = 70,
-    insufficient_security = 71,
-    internal_error = 80,
-    inappropriate_fallback = 86,
-    user_canceled = 90,
-    no_renegotiation = 100,
-    missing_extension = 109,
-    unsupported_extension = 110,
-    unrecognized_name = 112,
-    bad_certificate_status_response = 113,
-    unknown_psk_identity = 115,
-    certificate_required = 116,
-    no_application_protocol = 120,
-};
+enum class errc : int { AWSIO_TLS_ALERT_LIST(AWSIO_TLS_ALERT_ENUMERATOR) };
+#undef AWSIO_TLS_ALERT_ENUMERATOR
 
 /// "awsio-tls": locally detected errors (value = alert to send).
 const std::error_category &tls_category() noexcept;
