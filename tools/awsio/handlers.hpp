@@ -8,10 +8,24 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <span>
 #include <string>
 #include <vector>
 
 namespace awsio::cli {
+
+/// Writes bytes to the left of `slot` in as many max-size messages as needed (channel thread).
+inline std::error_code write_all(channel_slot &slot, std::span<const std::uint8_t> bytes) {
+    std::size_t off = 0;
+    while (off < bytes.size()) {
+        message_ptr out = slot.acquire_max_message_for_write();
+        off += out->message_data.append_partial(bytes.subspan(off));
+        if (const std::error_code ec = slot.send_message(std::move(out), channel_direction::write)) {
+            return ec;
+        }
+    }
+    return {};
+}
 
 /// Writes every read message back to the peer (re-granting the window it consumed).
 class echo_handler final : public channel_handler {
@@ -19,13 +33,8 @@ public:
     std::error_code process_read_message(channel_slot &slot, message_ptr &&msg) override {
         const auto data = msg->message_data.span();
         const std::size_t n = data.size();
-        std::size_t off = 0;
-        while (off < n) {
-            message_ptr out = slot.acquire_max_message_for_write();
-            off += out->message_data.append_partial(data.subspan(off));
-            if (const std::error_code ec = slot.send_message(std::move(out), channel_direction::write)) {
-                return ec;
-            }
+        if (const std::error_code ec = write_all(slot, data)) {
+            return ec;
         }
         return slot.increment_read_window(n);
     }
@@ -85,16 +94,8 @@ public:
 
     /// Writes bytes (channel thread).
     std::error_code send(std::string_view text) {
-        std::size_t off = 0;
-        while (off < text.size()) {
-            message_ptr out = slot()->acquire_max_message_for_write();
-            off += out->message_data.append_partial(std::span<const std::uint8_t>(
-                reinterpret_cast<const std::uint8_t *>(text.data()) + off, text.size() - off));
-            if (const std::error_code ec = slot()->send_message(std::move(out), channel_direction::write)) {
-                return ec;
-            }
-        }
-        return {};
+        return write_all(*slot(), std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t *>(text.data()),
+                                                               text.size()));
     }
 
 private:
