@@ -1,0 +1,1124 @@
+// Interop with the openssl command line tool on 127.0.0.1: the awsio client against
+// `openssl s_server` (suites, groups, HelloRetryRequest, ALPN, tickets, KeyUpdate, mutual TLS,
+// certificate verification verdicts, key algorithms) and the awsio server against
+// `openssl s_client`. Also checks the peer harness itself (s_client against s_server).
+#include "support/blocking_tls.hpp"
+#include "support/peer_process.hpp"
+
+#include <awsio/error.hpp>
+#include <awsio/tls/connection.hpp>
+#include <awsio/tls/context.hpp>
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <tuple>
+#include <vector>
+
+using namespace awsio;
+using namespace awsio::testing;
+using namespace std::chrono_literals;
+
+namespace {
+
+// TLS 1.2 cases are written and skipped until the TLS 1.2 state machines exist.
+constexpr bool tls12_implemented = false;
+
+#define AWSIO_REQUIRE_TLS12()                                                                                         \
+    if (!tls12_implemented) GTEST_SKIP() << "TLS 1.2 not implemented yet"
+#define AWSIO_REQUIRE_OPENSSL()                                                                                       \
+    if (!has_program("openssl")) GTEST_SKIP() << "openssl not installed"
+
+std::string reversed_line(std::string line) {
+    std::reverse(line.begin(), line.end());
+    return line + "\n";
+}
+
+// ------------------------------------------------------------------------------------------
+// awsio client configuration
+
+struct client_config {
+    std::string ca = "root_ca.pem";
+    bool verify = true;
+    std::vector<std::string> suites;
+    std::vector<std::string> groups;
+    std::vector<std::string> key_share_groups;
+    std::string alpn;
+    std::string cert_chain; // client certificate (mutual TLS)
+    std::string key;
+    tls::tls_versions min_version = tls::tls_versions::tlsv1_3;
+    tls::tls_versions max_version = tls::tls_versions::sys_defaults;
+};
+
+result<std::shared_ptr<const tls::context>> make_client_context(const client_config &c) {
+    auto opts = c.cert_chain.empty()
+                    ? tls::tls_ctx_options::default_client()
+                    : tls::tls_ctx_options::client_mtls(read_text_file(x509_fixture(c.cert_chain)),
+                                                        read_text_file(x509_fixture(c.key)));
+    opts.minimum_tls_version = c.min_version;
+    opts.maximum_tls_version = c.max_version;
+    if (!c.ca.empty()) {
+        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.ca)); !r) {
+            return unexpected(r.error());
+        }
+    }
+    opts.verify_peer = c.verify;
+    opts.cipher_suites = c.suites;
+    opts.groups = c.groups;
+    opts.key_share_groups = c.key_share_groups;
+    if (!c.alpn.empty()) {
+        if (auto r = opts.set_alpn_list(c.alpn); !r) {
+            return unexpected(r.error());
+        }
+    }
+    return tls::context::create_client(opts);
+}
+
+// ------------------------------------------------------------------------------------------
+// openssl s_server
+
+struct s_server_config {
+    std::string chain = "leaf_chain.pem";
+    std::string key = "leaf.key";
+    /// "-rev" (reverses each line back), "-www", or "" (interactive: stdin is a pipe).
+    std::string mode = "-rev";
+    std::string version_flag = "-tls1_3";
+    std::vector<std::string> extra;
+};
+
+class s_server {
+public:
+    /// Starts s_server; check ok() (the failure text is in why()).
+    explicit s_server(const s_server_config &cfg) {
+        files_ = split_chain(x509_fixture(cfg.chain));
+        bool interactive = cfg.mode.empty();
+        process_ = start_server_peer(
+            [&](std::uint16_t port) {
+                std::vector<std::string> argv = {"openssl", "s_server", cfg.version_flag,
+                                                 "-accept", "127.0.0.1:" + std::to_string(port),
+                                                 "-cert", files_.leaf.path(),
+                                                 "-key", x509_fixture(cfg.key)};
+                if (!files_.rest.path().empty()) {
+                    argv.insert(argv.end(), {"-cert_chain", files_.rest.path()});
+                }
+                if (!cfg.mode.empty()) {
+                    argv.push_back(cfg.mode);
+                }
+                argv.insert(argv.end(), cfg.extra.begin(), cfg.extra.end());
+                return argv;
+            },
+            port_, interactive, &why_);
+    }
+
+    [[nodiscard]] bool ok() const noexcept { return process_ != nullptr; }
+    [[nodiscard]] const std::string &why() const noexcept { return why_; }
+    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+    peer_process &process() { return *process_; }
+    [[nodiscard]] std::string output() const { return process_ ? process_->output() : std::string(); }
+    [[nodiscard]] std::string describe() const { return process_ ? process_->describe() : why_; }
+
+private:
+    split_chain_files files_;
+    std::unique_ptr<peer_process> process_;
+    std::uint16_t port_ = 0;
+    std::string why_;
+};
+
+/// The outcome of one awsio client connection to a line-reversing server.
+struct client_outcome {
+    std::error_code error; ///< first failure (handshake or data)
+    bool handshake_ok = false;
+    tls::negotiated_parameters negotiated;
+    std::string reply;
+    std::uint64_t key_updates_sent = 0;
+    std::uint64_t key_updates_received = 0;
+};
+
+struct exchange_options {
+    std::string server_name = "localhost";
+    std::vector<std::string> lines = {"hello from awsio"};
+    bool key_update_before_data = false;
+    std::uint64_t write_record_limit = 0;
+};
+
+/// Connects, handshakes, sends each line and reads the reversed line back, then closes.
+client_outcome exchange_lines(const std::shared_ptr<const tls::context> &ctx, std::uint16_t port,
+                              const exchange_options &x = {}) {
+    client_outcome out;
+    auto c = blocking_tls::connect_client(ctx, {.server_name = x.server_name, .alpn = {}}, port);
+    if (!c) {
+        out.error = c.error();
+        return out;
+    }
+    out.error = c->handshake();
+    if (out.error) {
+        return out;
+    }
+    out.handshake_ok = true;
+    out.negotiated = c->negotiated();
+    if (x.write_record_limit != 0) {
+        c->conn().set_write_record_limit(x.write_record_limit);
+    }
+    if (x.key_update_before_data) {
+        if ((out.error = c->key_update(true))) {
+            return out;
+        }
+    }
+    for (const auto &line : x.lines) {
+        if ((out.error = c->write_all(line + "\n"))) {
+            return out;
+        }
+        auto r = c->read_until("\n");
+        if (!r) {
+            out.error = r.error();
+            return out;
+        }
+        out.reply += *r;
+    }
+    out.key_updates_sent = c->conn().key_updates_sent();
+    out.key_updates_received = c->conn().key_updates_received();
+    out.error = c->close();
+    return out;
+}
+
+std::string expected_replies(const std::vector<std::string> &lines) {
+    std::string s;
+    for (const auto &l : lines) {
+        s += reversed_line(l);
+    }
+    return s;
+}
+
+std::string describe_error(std::error_code ec) {
+    return ec ? ec.category().name() + std::string(":") + std::to_string(ec.value()) + " " + ec.message() +
+                    " (io: " + std::string(error_name(tls::to_io_error(ec, true))) + ")"
+              : std::string("success");
+}
+
+// ------------------------------------------------------------------------------------------
+// Harness self-test: openssl s_client against openssl s_server through peer_process.
+
+TEST(openssl_interop, harness_s_client_against_s_server) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server srv({});
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    peer_process::options o;
+    o.argv = {"openssl", "s_client", "-tls1_3", "-connect", "127.0.0.1:" + std::to_string(srv.port()),
+              "-CAfile", x509_fixture("root_ca.pem"), "-verify_return_error", "-servername", "localhost"};
+    o.stdin_pipe = true;
+    std::string why;
+    auto cli = peer_process::spawn(o, &why);
+    ASSERT_TRUE(cli) << why;
+    ASSERT_TRUE(cli->write_stdin("harness check\n"));
+    EXPECT_TRUE(cli->wait_for_output(reversed_line("harness check"))) << cli->describe() << srv.describe();
+    cli->close_stdin();
+    auto code = cli->wait_exit();
+    ASSERT_TRUE(code.has_value()) << cli->describe();
+    EXPECT_EQ(*code, 0) << cli->describe();
+    EXPECT_NE(cli->output().find("Verification: OK"), std::string::npos) << cli->describe();
+    EXPECT_NE(srv.output().find("Protocol version: TLSv1.3"), std::string::npos) << srv.describe();
+    srv.process().stop();
+    EXPECT_FALSE(srv.process().running());
+}
+
+TEST(openssl_interop, harness_stops_peer_that_ignores_stdin_eof) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server_config cfg;
+    cfg.mode = ""; // interactive, keeps running
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    pid_t pid = srv.process().pid();
+    ASSERT_GT(pid, 0);
+    srv.process().stop();
+    EXPECT_FALSE(srv.process().running());
+    EXPECT_NE(::kill(pid, 0), 0); // reaped: the PID no longer names our child
+}
+
+TEST(openssl_interop, harness_free_port_and_missing_program) {
+    EXPECT_NE(pick_free_port(), 0);
+    EXPECT_FALSE(has_program("awsio-no-such-program-xyz"));
+    EXPECT_TRUE(has_program("sh"));
+    peer_process::options o;
+    o.argv = {"awsio-no-such-program-xyz"};
+    std::string why;
+    EXPECT_EQ(peer_process::spawn(o, &why), nullptr);
+    EXPECT_FALSE(why.empty());
+}
+
+// ------------------------------------------------------------------------------------------
+// awsio client against s_server: suites x groups
+
+using suite_group = std::tuple<std::string, std::string>;
+
+struct group_names {
+    const char *awsio;
+    const char *openssl;
+};
+group_names names_of(const std::string &g) {
+    if (g == "x25519") {
+        return {"x25519", "X25519"};
+    }
+    if (g == "secp256r1") {
+        return {"secp256r1", "P-256"};
+    }
+    return {"secp384r1", "P-384"};
+}
+
+class openssl_server_suites : public ::testing::TestWithParam<suite_group> {};
+
+TEST_P(openssl_server_suites, client_exchanges_data) {
+    AWSIO_REQUIRE_OPENSSL();
+    const auto &[suite, group] = GetParam();
+    s_server_config cfg;
+    cfg.extra = {"-ciphersuites", suite, "-groups", names_of(group).openssl};
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+
+    client_config cc;
+    cc.suites = {suite};
+    cc.groups = {group};
+    cc.key_share_groups = {group};
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    exchange_options x;
+    x.lines = {"hello " + suite + " " + group, std::string(3000, 'a') + "b"};
+    auto out = exchange_lines(*ctx, srv.port(), x);
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.reply, expected_replies(x.lines));
+    EXPECT_EQ(out.negotiated.version, "TLSv1.3");
+    EXPECT_EQ(out.negotiated.cipher_suite, suite);
+    EXPECT_EQ(out.negotiated.group, group);
+    EXPECT_FALSE(out.negotiated.hello_retry);
+    EXPECT_TRUE(out.negotiated.peer_verified);
+    EXPECT_EQ(out.negotiated.peer_certificates.size(), 2u);
+    EXPECT_NE(srv.output().find("Ciphersuite: " + suite), std::string::npos) << srv.describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(openssl_interop, openssl_server_suites,
+                         ::testing::Combine(::testing::Values("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                                                              "TLS_CHACHA20_POLY1305_SHA256"),
+                                            ::testing::Values("x25519", "secp256r1", "secp384r1")),
+                         [](const ::testing::TestParamInfo<suite_group> &info) {
+                             return std::get<0>(info.param) + "_" + std::get<1>(info.param);
+                         });
+
+// ------------------------------------------------------------------------------------------
+// awsio client against s_server: negotiation features
+
+TEST(openssl_interop, client_default_settings) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server srv({});
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.reply, reversed_line("hello from awsio"));
+    EXPECT_EQ(out.negotiated.version, "TLSv1.3");
+    EXPECT_EQ(out.negotiated.server_name, "localhost");
+    EXPECT_EQ(out.negotiated.peer_signature_scheme.rfind("rsa_pss_", 0), 0u) << out.negotiated.peer_signature_scheme;
+}
+
+TEST(openssl_interop, client_hello_retry_request) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server_config cfg;
+    cfg.extra = {"-groups", "P-384"};
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context({}); // shares x25519 and secp256r1 first
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_TRUE(out.negotiated.hello_retry);
+    EXPECT_EQ(out.negotiated.group, "secp384r1");
+    EXPECT_EQ(out.reply, reversed_line("hello from awsio"));
+}
+
+TEST(openssl_interop, client_no_common_group_fails) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server_config cfg;
+    cfg.extra = {"-groups", "P-521"};
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    EXPECT_FALSE(out.handshake_ok);
+    EXPECT_TRUE(out.error) << srv.describe();
+    // openssl answers handshake_failure (40); the engine reports the peer's alert.
+    EXPECT_EQ(tls::to_io_error(out.error, true), make_error_code(io_errc::tls_error_negotiation_failure))
+        << describe_error(out.error);
+}
+
+TEST(openssl_interop, client_alpn) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server_config cfg;
+    cfg.extra = {"-alpn", "h2,http/1.1"};
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    for (const auto &[offer, expected] : std::vector<std::pair<std::string, std::string>>{
+             {"h2;http/1.1", "h2"}, {"http/1.1", "http/1.1"}, {"foo;http/1.1", "http/1.1"}}) {
+        client_config cc;
+        cc.alpn = offer;
+        auto ctx = make_client_context(cc);
+        ASSERT_TRUE(ctx) << ctx.error().message();
+        auto out = exchange_lines(*ctx, srv.port());
+        ASSERT_FALSE(out.error) << offer << ": " << describe_error(out.error) << "\n" << srv.describe();
+        EXPECT_EQ(out.negotiated.alpn, expected) << offer;
+    }
+}
+
+TEST(openssl_interop, client_alpn_not_offered_by_server) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server srv({});
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    client_config cc;
+    cc.alpn = "h2";
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.negotiated.alpn, "");
+}
+
+TEST(openssl_interop, client_resumes_with_ticket) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server srv({});
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto first = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(first.error) << describe_error(first.error) << "\n" << srv.describe();
+    EXPECT_FALSE(first.negotiated.resumed);
+    auto second = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(second.error) << describe_error(second.error) << "\n" << srv.describe();
+    EXPECT_TRUE(second.negotiated.resumed) << srv.describe();
+    EXPECT_EQ(second.reply, reversed_line("hello from awsio"));
+    // The server's certificate is reported again on resumption.
+    EXPECT_EQ(second.negotiated.peer_certificates.size(), first.negotiated.peer_certificates.size());
+    // s_server prints the peer's signature algorithms only for a full handshake: one of two.
+    const std::string log = srv.output();
+    std::size_t full_handshakes = 0;
+    for (std::size_t at = log.find("Signature Algorithms:"); at != std::string::npos;
+         at = log.find("Signature Algorithms:", at + 1)) {
+        ++full_handshakes;
+    }
+    EXPECT_EQ(full_handshakes, 1u) << srv.describe();
+}
+
+TEST(openssl_interop, client_resumption_refused_falls_back_to_full_handshake) {
+    AWSIO_REQUIRE_OPENSSL();
+    auto ctx = make_client_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    {
+        s_server srv({});
+        ASSERT_TRUE(srv.ok()) << srv.why();
+        auto first = exchange_lines(*ctx, srv.port());
+        ASSERT_FALSE(first.error) << describe_error(first.error) << "\n" << srv.describe();
+    }
+    // A new server process has other ticket keys: the ticket is ignored, a full handshake follows.
+    s_server srv({});
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto second = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(second.error) << describe_error(second.error) << "\n" << srv.describe();
+    EXPECT_FALSE(second.negotiated.resumed);
+    EXPECT_EQ(second.reply, reversed_line("hello from awsio"));
+}
+
+TEST(openssl_interop, client_key_update) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server srv({});
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    exchange_options x;
+    x.key_update_before_data = true;
+    x.lines = {"after key update", "and again"};
+    auto out = exchange_lines(*ctx, srv.port(), x);
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.reply, expected_replies(x.lines));
+    EXPECT_GE(out.key_updates_sent, 1u);
+    // update_requested: openssl answers with its own KeyUpdate before its next record.
+    EXPECT_GE(out.key_updates_received, 1u);
+}
+
+TEST(openssl_interop, client_automatic_key_update_at_record_limit) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server srv({});
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    exchange_options x;
+    x.write_record_limit = 2;
+    for (int i = 0; i < 8; ++i) {
+        x.lines.push_back("line " + std::to_string(i));
+    }
+    auto out = exchange_lines(*ctx, srv.port(), x);
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.reply, expected_replies(x.lines));
+    EXPECT_GE(out.key_updates_sent, 2u);
+}
+
+TEST(openssl_interop, client_key_update_requested_by_s_server_command) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server_config cfg;
+    cfg.mode = ""; // interactive: "K" on stdin sends KeyUpdate(update_requested)
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto c = blocking_tls::connect_client(*ctx, {.server_name = "localhost", .alpn = {}}, srv.port());
+    ASSERT_TRUE(c) << c.error().message();
+    ASSERT_FALSE(c->handshake()) << srv.describe();
+    ASSERT_FALSE(c->write_all("before update\n"));
+    ASSERT_TRUE(srv.process().wait_for_output("before update")) << srv.describe();
+
+    ASSERT_TRUE(srv.process().write_stdin("K\n"));
+    // s_server acts on "K" only when it is the whole stdin read, and its "KEY UPDATE" notice sits
+    // in a stdio buffer: give it a moment to read the command on its own before the next line.
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    ASSERT_TRUE(srv.process().write_stdin("from server\n"));
+    auto r = c->read_until("\n");
+    ASSERT_TRUE(r) << describe_error(r.error()) << "\n" << srv.describe();
+    EXPECT_EQ(*r, "from server\n");
+    EXPECT_EQ(c->conn().key_updates_received(), 1u);
+    EXPECT_GE(c->conn().key_updates_sent(), 1u); // the requested answer
+
+    ASSERT_FALSE(c->write_all("after update\n"));
+    EXPECT_TRUE(srv.process().wait_for_output("after update")) << srv.describe();
+    EXPECT_FALSE(c->close());
+}
+
+TEST(openssl_interop, client_mutual_tls) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server_config cfg;
+    cfg.extra = {"-Verify", "2", "-verify_return_error", "-CAfile", x509_fixture("root_ca.pem")};
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    client_config cc;
+    cc.cert_chain = "client_chain.pem";
+    cc.key = "client.key";
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.reply, reversed_line("hello from awsio"));
+    EXPECT_NE(srv.output().find("awsio test client"), std::string::npos) << srv.describe();
+}
+
+TEST(openssl_interop, client_mutual_tls_without_certificate_is_refused) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server_config cfg;
+    cfg.extra = {"-Verify", "2", "-verify_return_error", "-CAfile", x509_fixture("root_ca.pem")};
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    // TLS 1.3: our Finished goes out before the server has judged it; its certificate_required
+    // alert arrives at the handshake or at the first read.
+    auto out = exchange_lines(*ctx, srv.port());
+    EXPECT_TRUE(out.error) << srv.describe();
+    EXPECT_TRUE(out.reply.empty());
+    EXPECT_TRUE(is_tls_error(tls::to_io_error(out.error, !out.handshake_ok))) << describe_error(out.error);
+}
+
+// ------------------------------------------------------------------------------------------
+// awsio client against s_server: certificate verification
+
+struct verify_case {
+    const char *name;
+    const char *chain;
+    const char *key;
+    const char *ca;
+    const char *server_name;
+    io_errc expected; ///< verify on; io_errc{} means success
+};
+
+class openssl_server_verification : public ::testing::TestWithParam<verify_case> {};
+
+TEST_P(openssl_server_verification, client_verdict) {
+    AWSIO_REQUIRE_OPENSSL();
+    const auto &vc = GetParam();
+    s_server_config cfg;
+    cfg.chain = vc.chain;
+    cfg.key = vc.key;
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    client_config cc;
+    cc.ca = vc.ca;
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    exchange_options x;
+    x.server_name = vc.server_name;
+    auto out = exchange_lines(*ctx, srv.port(), x);
+    if (vc.expected == io_errc{}) {
+        ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+        EXPECT_TRUE(out.negotiated.peer_verified);
+        EXPECT_EQ(out.reply, reversed_line("hello from awsio"));
+    } else {
+        EXPECT_FALSE(out.handshake_ok);
+        EXPECT_EQ(tls::to_io_error(out.error, true), make_error_code(vc.expected))
+            << describe_error(out.error) << "\n" << srv.describe();
+        // The server saw the handshake fail (our alert).
+        EXPECT_TRUE(srv.process().wait_for_output("alert", 5s)) << srv.describe();
+    }
+}
+
+TEST_P(openssl_server_verification, client_verify_peer_off_succeeds) {
+    AWSIO_REQUIRE_OPENSSL();
+    const auto &vc = GetParam();
+    s_server_config cfg;
+    cfg.chain = vc.chain;
+    cfg.key = vc.key;
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    client_config cc;
+    cc.ca = vc.ca;
+    cc.verify = false;
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    exchange_options x;
+    x.server_name = vc.server_name;
+    auto out = exchange_lines(*ctx, srv.port(), x);
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.reply, reversed_line("hello from awsio"));
+    EXPECT_FALSE(out.negotiated.peer_certificates.empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    openssl_interop, openssl_server_verification,
+    ::testing::Values(
+        verify_case{"valid", "leaf_chain.pem", "leaf.key", "root_ca.pem", "localhost", io_errc{}},
+        verify_case{"valid_ip_name", "leaf_chain.pem", "leaf.key", "root_ca.pem", "127.0.0.1", io_errc{}},
+        verify_case{"full_chain_sent", "leaf_fullchain.pem", "leaf.key", "root_ca.pem", "localhost", io_errc{}},
+        verify_case{"no_cn", "leaf_no_cn_chain.pem", "leaf.key", "root_ca.pem", "localhost", io_errc{}},
+        verify_case{"empty_subject", "leaf_empty_subject_chain.pem", "leaf.key", "root_ca.pem", "localhost",
+                    io_errc{}},
+        verify_case{"expired", "leaf_expired_chain.pem", "leaf.key", "root_ca.pem", "localhost",
+                    io_errc::tls_certificate_expired},
+        verify_case{"not_yet_valid", "leaf_not_yet_valid_chain.pem", "leaf.key", "root_ca.pem", "localhost",
+                    io_errc::tls_certificate_not_yet_valid},
+        verify_case{"wrong_host", "leaf_wrong_host_chain.pem", "leaf.key", "root_ca.pem", "localhost",
+                    io_errc::tls_host_name_mismatch},
+        verify_case{"self_signed", "leaf_self_signed.pem", "leaf_self_signed.key", "root_ca.pem", "localhost",
+                    io_errc::tls_unknown_root_certificate},
+        verify_case{"untrusted_root", "leaf_untrusted_root.pem", "leaf.key", "root_ca.pem", "localhost",
+                    io_errc::tls_unknown_root_certificate},
+        verify_case{"incomplete_chain", "leaf_incomplete_chain.pem", "leaf.key", "root_ca.pem", "localhost",
+                    io_errc::tls_unknown_root_certificate},
+        verify_case{"other_anchor", "leaf_chain.pem", "leaf.key", "ecdsa_p256_root_ca.pem", "localhost",
+                    io_errc::tls_unknown_root_certificate},
+        verify_case{"client_only_eku", "leaf_eku_client_only_chain.pem", "leaf.key", "root_ca.pem", "localhost",
+                    io_errc::tls_invalid_certificate_chain}),
+    [](const ::testing::TestParamInfo<verify_case> &info) { return std::string(info.param.name); });
+
+// ------------------------------------------------------------------------------------------
+// awsio client against s_server: server key algorithms
+
+struct algorithm_case {
+    const char *name;
+    const char *chain;
+    const char *key;
+    const char *ca;
+    const char *scheme; ///< the server's CertificateVerify scheme
+};
+
+class openssl_server_algorithms : public ::testing::TestWithParam<algorithm_case> {};
+
+TEST_P(openssl_server_algorithms, client_verifies_server_signature) {
+    AWSIO_REQUIRE_OPENSSL();
+    const auto &ac = GetParam();
+    s_server_config cfg;
+    cfg.chain = ac.chain;
+    cfg.key = ac.key;
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    client_config cc;
+    cc.ca = ac.ca;
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_TRUE(out.negotiated.peer_verified);
+    EXPECT_EQ(out.negotiated.peer_signature_scheme, ac.scheme);
+    EXPECT_EQ(out.reply, reversed_line("hello from awsio"));
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    openssl_interop, openssl_server_algorithms,
+    ::testing::Values(
+        algorithm_case{"rsa2048", "rsa2048_leaf_chain.pem", "rsa2048_leaf.key", "rsa2048_root_ca.pem",
+                       "rsa_pss_rsae_sha256"},
+        algorithm_case{"rsa4096", "rsa4096_leaf_chain.pem", "rsa4096_leaf.key", "rsa4096_root_ca.pem",
+                       "rsa_pss_rsae_sha256"},
+        algorithm_case{"ecc256", "ecdsa_p256_leaf_chain.pem", "ecdsa_p256_leaf.key", "ecdsa_p256_root_ca.pem",
+                       "ecdsa_secp256r1_sha256"},
+        algorithm_case{"ecc384", "ecdsa_p384_leaf_chain.pem", "ecdsa_p384_leaf.key", "ecdsa_p384_root_ca.pem",
+                       "ecdsa_secp384r1_sha384"},
+        algorithm_case{"ed25519", "ed25519_leaf_chain.pem", "ed25519_leaf.key", "ed25519_root_ca.pem", "ed25519"},
+        algorithm_case{"rsa_pss", "rsa_pss_leaf_chain.pem", "rsa_pss_leaf.key", "rsa_pss_root_ca.pem",
+                       "rsa_pss_pss_sha256"}),
+    [](const ::testing::TestParamInfo<algorithm_case> &info) { return std::string(info.param.name); });
+
+// ------------------------------------------------------------------------------------------
+// awsio server against s_client
+
+struct server_config {
+    std::string chain = "leaf_chain.pem";
+    std::string key = "leaf.key";
+    std::string alpn;
+    std::vector<std::string> groups;
+    std::vector<std::string> suites;
+    std::string client_ca; // non-empty: mutual TLS required
+};
+
+result<std::shared_ptr<const tls::context>> make_server_context(const server_config &s) {
+    auto opts = tls::tls_ctx_options::default_server(read_text_file(x509_fixture(s.chain)),
+                                                     read_text_file(x509_fixture(s.key)));
+    opts.minimum_tls_version = tls::tls_versions::tlsv1_3;
+    opts.groups = s.groups;
+    opts.cipher_suites = s.suites;
+    if (!s.alpn.empty()) {
+        if (auto r = opts.set_alpn_list(s.alpn); !r) {
+            return unexpected(r.error());
+        }
+    }
+    if (!s.client_ca.empty()) {
+        opts.verify_peer = true;
+        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(s.client_ca)); !r) {
+            return unexpected(r.error());
+        }
+    }
+    return tls::context::create_server(opts);
+}
+
+/// Server behaviour: answer each line with "echo: <line>" until `lines` lines or the peer closes,
+/// then close_notify. Options: a KeyUpdate(update_requested) after the first reply.
+tls_server_thread::handler echo_lines(int lines, bool key_update_after_first = false) {
+    return [lines, key_update_after_first](blocking_tls &c, server_session &s) -> std::error_code {
+        for (int i = 0; i < lines; ++i) {
+            auto r = c.read_until("\n");
+            if (!r) {
+                return r.error();
+            }
+            if (r->empty()) {
+                break; // peer closed
+            }
+            s.received += *r;
+            if (auto ec = c.write_all("echo: " + *r)) {
+                return ec;
+            }
+            if (i == 0 && key_update_after_first) {
+                if (auto ec = c.key_update(true)) {
+                    return ec;
+                }
+            }
+        }
+        return c.close();
+    };
+}
+
+std::vector<std::string> s_client_argv(std::uint16_t port, const std::string &ca = "root_ca.pem") {
+    return {"openssl", "s_client", "-tls1_3", "-connect", "127.0.0.1:" + std::to_string(port), "-CAfile",
+            x509_fixture(ca), "-verify_return_error", "-servername", "localhost"};
+}
+
+/// Runs s_client: sends each line (waiting for its echo), then stdin EOF; waits for the exit.
+struct s_client_run {
+    std::unique_ptr<peer_process> process;
+    std::string output;
+    std::optional<int> exit_code;
+    bool all_echoed = false;
+};
+s_client_run run_s_client(std::vector<std::string> argv, const std::vector<std::string> &lines) {
+    s_client_run run;
+    peer_process::options o;
+    o.argv = std::move(argv);
+    o.stdin_pipe = true;
+    run.process = peer_process::spawn(o);
+    if (!run.process) {
+        return run;
+    }
+    run.all_echoed = true;
+    for (const auto &line : lines) {
+        if (line == "K") { // s_client command: KeyUpdate(update_requested)
+            run.process->write_stdin("K\n");
+            run.all_echoed = run.process->wait_for_output("KEYUPDATE") && run.all_echoed;
+            continue;
+        }
+        if (!run.process->write_stdin(line + "\n") || !run.process->wait_for_output("echo: " + line)) {
+            run.all_echoed = false;
+            break;
+        }
+    }
+    run.process->close_stdin();
+    run.exit_code = run.process->wait_exit();
+    run.output = run.process->output();
+    return run;
+}
+
+TEST(openssl_interop, server_default_settings) {
+    AWSIO_REQUIRE_OPENSSL();
+    auto ctx = make_server_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(2));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto run = run_s_client(s_client_argv((*srv)->port()), {"hello from s_client", "second line"});
+    auto sessions = (*srv)->join();
+    ASSERT_TRUE(run.process);
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_FALSE(sessions[0].handler_error) << describe_error(sessions[0].handler_error);
+    EXPECT_EQ(sessions[0].received, "hello from s_client\nsecond line\n");
+    EXPECT_EQ(sessions[0].negotiated.version, "TLSv1.3");
+    EXPECT_EQ(sessions[0].negotiated.server_name, "localhost");
+    EXPECT_NE(run.output.find("Verification: OK"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("New, TLSv1.3"), std::string::npos) << run.output;
+    EXPECT_EQ(run.exit_code, std::optional<int>(0)) << run.output;
+}
+
+class openssl_client_suites : public ::testing::TestWithParam<suite_group> {};
+
+TEST_P(openssl_client_suites, server_exchanges_data) {
+    AWSIO_REQUIRE_OPENSSL();
+    const auto &[suite, group] = GetParam();
+    server_config sc;
+    sc.suites = {suite};
+    sc.groups = {group};
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto argv = s_client_argv((*srv)->port());
+    argv.insert(argv.end(), {"-ciphersuites", suite, "-groups", names_of(group).openssl});
+    auto run = run_s_client(argv, {"hello " + suite});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_EQ(sessions[0].negotiated.cipher_suite, suite);
+    EXPECT_EQ(sessions[0].negotiated.group, group);
+    EXPECT_FALSE(sessions[0].negotiated.hello_retry);
+    EXPECT_NE(run.output.find("Cipher is " + suite), std::string::npos) << run.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(openssl_interop, openssl_client_suites,
+                         ::testing::Combine(::testing::Values("TLS_AES_128_GCM_SHA256", "TLS_AES_256_GCM_SHA384",
+                                                              "TLS_CHACHA20_POLY1305_SHA256"),
+                                            ::testing::Values("x25519", "secp256r1", "secp384r1")),
+                         [](const ::testing::TestParamInfo<suite_group> &info) {
+                             return std::get<0>(info.param) + "_" + std::get<1>(info.param);
+                         });
+
+TEST(openssl_interop, server_hello_retry_request) {
+    AWSIO_REQUIRE_OPENSSL();
+    server_config sc;
+    sc.groups = {"secp384r1"};
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto argv = s_client_argv((*srv)->port());
+    argv.insert(argv.end(), {"-groups", "X25519:P-384"}); // shares X25519 only
+    auto run = run_s_client(argv, {"after retry"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_TRUE(sessions[0].negotiated.hello_retry);
+    EXPECT_EQ(sessions[0].negotiated.group, "secp384r1");
+}
+
+TEST(openssl_interop, server_alpn) {
+    AWSIO_REQUIRE_OPENSSL();
+    server_config sc;
+    sc.alpn = "http/1.1;h2";
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto argv = s_client_argv((*srv)->port());
+    argv.insert(argv.end(), {"-alpn", "h2"});
+    auto run = run_s_client(argv, {"alpn"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_EQ(sessions[0].negotiated.alpn, "h2");
+    EXPECT_NE(run.output.find("ALPN protocol: h2"), std::string::npos) << run.output;
+}
+
+TEST(openssl_interop, server_resumption) {
+    AWSIO_REQUIRE_OPENSSL();
+    auto ctx = make_server_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 2, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    temp_file session_file("");
+    ASSERT_FALSE(session_file.path().empty());
+    auto argv1 = s_client_argv((*srv)->port());
+    argv1.insert(argv1.end(), {"-sess_out", session_file.path()});
+    auto run1 = run_s_client(argv1, {"first"});
+    EXPECT_TRUE(run1.all_echoed) << run1.output;
+    EXPECT_NE(read_text_file(session_file.path()).find("BEGIN SSL SESSION PARAMETERS"), std::string::npos)
+        << run1.output;
+    auto argv2 = s_client_argv((*srv)->port());
+    argv2.insert(argv2.end(), {"-sess_in", session_file.path()});
+    auto run2 = run_s_client(argv2, {"second"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run2.all_echoed) << run2.output;
+    ASSERT_EQ(sessions.size(), 2u);
+    ASSERT_FALSE(sessions[1].handshake_error) << describe_error(sessions[1].handshake_error) << "\n" << run2.output;
+    EXPECT_FALSE(sessions[0].negotiated.resumed);
+    EXPECT_TRUE(sessions[1].negotiated.resumed);
+    EXPECT_NE(run2.output.find("Reused, TLSv1.3"), std::string::npos) << run2.output;
+}
+
+TEST(openssl_interop, server_key_update_requested_by_s_client) {
+    AWSIO_REQUIRE_OPENSSL();
+    auto ctx = make_server_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(2));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto run = run_s_client(s_client_argv((*srv)->port()), {"before", "K", "after"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error);
+    EXPECT_FALSE(sessions[0].handler_error) << describe_error(sessions[0].handler_error);
+    EXPECT_EQ(sessions[0].received, "before\nafter\n");
+    EXPECT_EQ(sessions[0].key_updates_received, 1u);
+    EXPECT_GE(sessions[0].key_updates_sent, 1u);
+}
+
+TEST(openssl_interop, server_key_update_sent_mid_stream) {
+    AWSIO_REQUIRE_OPENSSL();
+    auto ctx = make_server_context({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(2, /*key_update_after_first=*/true));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto run = run_s_client(s_client_argv((*srv)->port()), {"one", "two"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_FALSE(sessions[0].handler_error) << describe_error(sessions[0].handler_error) << "\n" << run.output;
+    EXPECT_EQ(sessions[0].received, "one\ntwo\n");
+    EXPECT_EQ(sessions[0].key_updates_sent, 1u);
+    // openssl answers update_requested with its own KeyUpdate before its next record.
+    EXPECT_EQ(sessions[0].key_updates_received, 1u);
+}
+
+TEST(openssl_interop, server_mutual_tls) {
+    AWSIO_REQUIRE_OPENSSL();
+    server_config sc;
+    sc.client_ca = "root_ca.pem";
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto client = split_chain(x509_fixture("client_chain.pem"));
+    auto argv = s_client_argv((*srv)->port());
+    argv.insert(argv.end(), {"-cert", client.leaf.path(), "-cert_chain", client.rest.path(), "-key",
+                             x509_fixture("client.key")});
+    auto run = run_s_client(argv, {"with client certificate"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_TRUE(sessions[0].negotiated.peer_verified);
+    EXPECT_EQ(sessions[0].negotiated.peer_certificates.size(), 2u);
+}
+
+TEST(openssl_interop, server_mutual_tls_without_client_certificate) {
+    AWSIO_REQUIRE_OPENSSL();
+    server_config sc;
+    sc.client_ca = "root_ca.pem";
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto run = run_s_client(s_client_argv((*srv)->port()), {"no certificate"});
+    auto sessions = (*srv)->join();
+    EXPECT_FALSE(run.all_echoed);
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_TRUE(sessions[0].handshake_error) << run.output;
+    EXPECT_NE(run.output.find("alert certificate required"), std::string::npos) << run.output;
+}
+
+TEST(openssl_interop, server_mutual_tls_untrusted_client_certificate) {
+    AWSIO_REQUIRE_OPENSSL();
+    server_config sc;
+    sc.client_ca = "ecdsa_p256_root_ca.pem"; // does not anchor client.pem
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto client = split_chain(x509_fixture("client_chain.pem"));
+    auto argv = s_client_argv((*srv)->port());
+    argv.insert(argv.end(), {"-cert", client.leaf.path(), "-cert_chain", client.rest.path(), "-key",
+                             x509_fixture("client.key")});
+    auto run = run_s_client(argv, {"untrusted"});
+    auto sessions = (*srv)->join();
+    EXPECT_FALSE(run.all_echoed);
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_EQ(tls::to_io_error(sessions[0].handshake_error, true), make_error_code(io_errc::tls_unknown_root_certificate))
+        << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_NE(run.output.find("alert unknown ca"), std::string::npos) << run.output;
+}
+
+class openssl_client_algorithms : public ::testing::TestWithParam<algorithm_case> {};
+
+TEST_P(openssl_client_algorithms, server_signs_with_its_key) {
+    AWSIO_REQUIRE_OPENSSL();
+    const auto &ac = GetParam();
+    server_config sc;
+    sc.chain = ac.chain;
+    sc.key = ac.key;
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto run = run_s_client(s_client_argv((*srv)->port(), ac.ca), {std::string("signed by ") + ac.name});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_NE(run.output.find("Verification: OK"), std::string::npos) << run.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    openssl_interop, openssl_client_algorithms,
+    ::testing::Values(
+        algorithm_case{"rsa2048", "rsa2048_leaf_chain.pem", "rsa2048_leaf.key", "rsa2048_root_ca.pem",
+                       "rsa_pss_rsae_sha256"},
+        algorithm_case{"ecc256", "ecdsa_p256_leaf_chain.pem", "ecdsa_p256_leaf.key", "ecdsa_p256_root_ca.pem",
+                       "ecdsa_secp256r1_sha256"},
+        algorithm_case{"ecc384", "ecdsa_p384_leaf_chain.pem", "ecdsa_p384_leaf.key", "ecdsa_p384_root_ca.pem",
+                       "ecdsa_secp384r1_sha384"},
+        algorithm_case{"ed25519", "ed25519_leaf_chain.pem", "ed25519_leaf.key", "ed25519_root_ca.pem", "ed25519"},
+        algorithm_case{"rsa_pss", "rsa_pss_leaf_chain.pem", "rsa_pss_leaf.key", "rsa_pss_root_ca.pem",
+                       "rsa_pss_pss_sha256"}),
+    [](const ::testing::TestParamInfo<algorithm_case> &info) { return std::string(info.param.name); });
+
+// ------------------------------------------------------------------------------------------
+// TLS 1.2 (written, skipped until the TLS 1.2 state machines exist)
+
+TEST(openssl_interop, tls12_client_against_s_server) {
+    AWSIO_REQUIRE_TLS12();
+    AWSIO_REQUIRE_OPENSSL();
+    for (const char *suite : {"ECDHE-RSA-AES128-GCM-SHA256", "ECDHE-RSA-AES256-GCM-SHA384",
+                              "ECDHE-RSA-CHACHA20-POLY1305"}) {
+        s_server_config cfg;
+        cfg.version_flag = "-tls1_2";
+        cfg.extra = {"-cipher", suite};
+        s_server srv(cfg);
+        ASSERT_TRUE(srv.ok()) << srv.why();
+        client_config cc;
+        cc.min_version = tls::tls_versions::tlsv1_2;
+        auto ctx = make_client_context(cc);
+        ASSERT_TRUE(ctx) << ctx.error().message();
+        auto out = exchange_lines(*ctx, srv.port());
+        ASSERT_FALSE(out.error) << suite << ": " << describe_error(out.error) << "\n" << srv.describe();
+        EXPECT_EQ(out.negotiated.version, "TLSv1.2");
+        EXPECT_EQ(out.reply, reversed_line("hello from awsio"));
+    }
+}
+
+TEST(openssl_interop, tls12_client_ecdsa_against_s_server) {
+    AWSIO_REQUIRE_TLS12();
+    AWSIO_REQUIRE_OPENSSL();
+    s_server_config cfg;
+    cfg.version_flag = "-tls1_2";
+    cfg.chain = "ecdsa_p256_leaf_chain.pem";
+    cfg.key = "ecdsa_p256_leaf.key";
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    client_config cc;
+    cc.ca = "ecdsa_p256_root_ca.pem";
+    cc.min_version = tls::tls_versions::tlsv1_2;
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.negotiated.version, "TLSv1.2");
+    EXPECT_EQ(out.negotiated.cipher_suite.find("ECDHE_ECDSA"), 4u) << out.negotiated.cipher_suite;
+}
+
+TEST(openssl_interop, tls12_client_resumption_and_alpn) {
+    AWSIO_REQUIRE_TLS12();
+    AWSIO_REQUIRE_OPENSSL();
+    s_server_config cfg;
+    cfg.version_flag = "-tls1_2";
+    cfg.extra = {"-alpn", "h2,http/1.1"};
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    client_config cc;
+    cc.min_version = tls::tls_versions::tlsv1_2;
+    cc.alpn = "h2;http/1.1";
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto first = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(first.error) << describe_error(first.error) << "\n" << srv.describe();
+    EXPECT_EQ(first.negotiated.alpn, "h2");
+    auto second = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(second.error) << describe_error(second.error) << "\n" << srv.describe();
+    EXPECT_TRUE(second.negotiated.resumed);
+}
+
+TEST(openssl_interop, tls12_server_against_s_client) {
+    AWSIO_REQUIRE_TLS12();
+    AWSIO_REQUIRE_OPENSSL();
+    auto opts = tls::tls_ctx_options::default_server(read_text_file(x509_fixture("leaf_chain.pem")),
+                                                     read_text_file(x509_fixture("leaf.key")));
+    opts.minimum_tls_version = tls::tls_versions::tlsv1_2;
+    auto ctx = tls::context::create_server(opts);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto argv = s_client_argv((*srv)->port());
+    argv[2] = "-tls1_2";
+    auto run = run_s_client(argv, {"tls 1.2"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_EQ(sessions[0].negotiated.version, "TLSv1.2");
+    EXPECT_NE(run.output.find("New, TLSv1.2"), std::string::npos) << run.output;
+}
+
+TEST(openssl_interop, tls12_client_when_server_caps_at_tls12) {
+    AWSIO_REQUIRE_TLS12();
+    AWSIO_REQUIRE_OPENSSL();
+    // A TLS 1.3-capable client negotiates 1.2 with a 1.2-only server (no downgrade alarm).
+    s_server_config cfg;
+    cfg.version_flag = "-tls1_2";
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    client_config cc;
+    cc.min_version = tls::tls_versions::tlsv1_2;
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.negotiated.version, "TLSv1.2");
+}
+
+TEST(openssl_interop, client_tls13_only_refuses_tls12_server) {
+    AWSIO_REQUIRE_OPENSSL();
+    s_server_config cfg;
+    cfg.version_flag = "-tls1_2";
+    s_server srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context({}); // minimum TLS 1.3
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    EXPECT_FALSE(out.handshake_ok);
+    EXPECT_TRUE(out.error) << srv.describe();
+}
+
+} // namespace
