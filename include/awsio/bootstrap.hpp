@@ -42,6 +42,8 @@
 #include <awsio/host_resolver.hpp>
 #include <awsio/result.hpp>
 #include <awsio/socket.hpp>
+#include <awsio/tls/alpn.hpp>
+#include <awsio/tls/options.hpp>
 #include <awsio/unique_function.hpp>
 
 #include <cstdint>
@@ -93,8 +95,17 @@ struct socket_channel_bootstrap_options {
     event_loop *requested_event_loop = nullptr;
     /// Optional: overrides the bootstrap's resolution config for this connection.
     std::optional<host_resolution_config> host_resolution_override_config;
-    /// Optional: protocol negotiation (see channel_negotiation_hook).
+    /// Optional: protocol negotiation (see channel_negotiation_hook). Not together with
+    /// tls_options.
     channel_negotiation_hook negotiation_hook;
+    /// Optional: TLS (aws_socket_channel_bootstrap_options.tls_options). A TLS client handler goes
+    /// right of the socket handler and negotiates at once; setup_callback is called only after
+    /// the handshake (after tls_options.on_negotiation_result), with its error if it failed. An
+    /// empty server_name is replaced by host_name (SNI and hostname verification).
+    std::optional<tls::tls_connection_options> tls_options;
+    /// Optional, with tls_options: an ALPN handler goes right of the TLS handler and asks this
+    /// for the handler of the negotiated protocol (aws_channel_on_protocol_negotiated_fn).
+    tls::on_protocol_negotiated_fn on_protocol_negotiated;
 };
 
 /// aws_client_bootstrap.
@@ -149,8 +160,13 @@ struct server_socket_channel_bootstrap_options {
     /// Optional: called once, from a loop thread, after destroy_socket_listener() completed.
     unique_function<void()> destroy_callback;
     bool enable_read_back_pressure = false;
-    /// Optional: protocol negotiation for each accepted channel.
+    /// Optional: protocol negotiation for each accepted channel. Not together with tls_options.
     channel_negotiation_hook negotiation_hook;
+    /// Optional: TLS for every accepted channel (a server context). incoming_callback is called
+    /// only after the handshake, with its error if it failed.
+    std::optional<tls::tls_connection_options> tls_options;
+    /// Optional, with tls_options: as in socket_channel_bootstrap_options.
+    tls::on_protocol_negotiated_fn on_protocol_negotiated;
 };
 
 class server_bootstrap;

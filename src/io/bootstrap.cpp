@@ -4,6 +4,8 @@
 #include <awsio/logging.hpp>
 #include <awsio/socket_channel_handler.hpp>
 
+#include "tls/negotiation_hook.hpp"
+
 #include <algorithm>
 #include <mutex>
 #include <unordered_map>
@@ -260,6 +262,17 @@ std::error_code client_bootstrap::new_socket_channel(socket_channel_bootstrap_op
     if (!options.setup_callback || !options.shutdown_callback || options.host_name.empty()) {
         return common_errc::invalid_argument;
     }
+    if (options.tls_options) {
+        if (options.negotiation_hook || !options.tls_options->ctx || options.tls_options->ctx->is_server()) {
+            return common_errc::invalid_argument;
+        }
+        if (options.tls_options->server_name.empty()) {
+            options.tls_options->server_name = options.host_name;
+        }
+        options.negotiation_hook = tls::detail::make_negotiation_hook(std::move(*options.tls_options), false,
+                                                                      std::move(options.on_protocol_negotiated));
+        options.tls_options.reset();
+    }
     event_loop *loop = options.requested_event_loop;
     if (loop != nullptr) {
         if (!group_->contains(loop)) {
@@ -501,6 +514,14 @@ result<std::shared_ptr<server_bootstrap>> server_bootstrap::create(server_bootst
 result<socket_listener *> server_bootstrap::new_socket_listener(server_socket_channel_bootstrap_options options) {
     if (!options.incoming_callback || !options.shutdown_callback) {
         return common_errc::invalid_argument;
+    }
+    if (options.tls_options) {
+        if (options.negotiation_hook || !options.tls_options->ctx || !options.tls_options->ctx->is_server()) {
+            return common_errc::invalid_argument;
+        }
+        options.negotiation_hook = tls::detail::make_negotiation_hook(std::move(*options.tls_options), true,
+                                                                      std::move(options.on_protocol_negotiated));
+        options.tls_options.reset();
     }
     auto created = socket::create(options.socket_options);
     if (!created) {
