@@ -627,6 +627,24 @@ struct algorithm_case {
     const char *scheme; ///< the server's CertificateVerify scheme
 };
 
+/// One case per certificate key type of the fixtures; rsa4096 only where `with_rsa4096`.
+std::vector<algorithm_case> algorithm_cases(bool with_rsa4096) {
+    std::vector<algorithm_case> cases{
+        {"rsa2048", "rsa2048_leaf_chain.pem", "rsa2048_leaf.key", "rsa2048_root_ca.pem", "rsa_pss_rsae_sha256"},
+        {"ecc256", "ecdsa_p256_leaf_chain.pem", "ecdsa_p256_leaf.key", "ecdsa_p256_root_ca.pem",
+         "ecdsa_secp256r1_sha256"},
+        {"ecc384", "ecdsa_p384_leaf_chain.pem", "ecdsa_p384_leaf.key", "ecdsa_p384_root_ca.pem",
+         "ecdsa_secp384r1_sha384"},
+        {"ed25519", "ed25519_leaf_chain.pem", "ed25519_leaf.key", "ed25519_root_ca.pem", "ed25519"},
+        {"rsa_pss", "rsa_pss_leaf_chain.pem", "rsa_pss_leaf.key", "rsa_pss_root_ca.pem", "rsa_pss_pss_sha256"},
+    };
+    if (with_rsa4096) {
+        cases.insert(cases.begin() + 1, algorithm_case{"rsa4096", "rsa4096_leaf_chain.pem", "rsa4096_leaf.key",
+                                                       "rsa4096_root_ca.pem", "rsa_pss_rsae_sha256"});
+    }
+    return cases;
+}
+
 class openssl_server_algorithms : public ::testing::TestWithParam<algorithm_case> {};
 
 TEST_P(openssl_server_algorithms, client_verifies_server_signature) {
@@ -649,19 +667,7 @@ TEST_P(openssl_server_algorithms, client_verifies_server_signature) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    openssl_interop, openssl_server_algorithms,
-    ::testing::Values(
-        algorithm_case{"rsa2048", "rsa2048_leaf_chain.pem", "rsa2048_leaf.key", "rsa2048_root_ca.pem",
-                       "rsa_pss_rsae_sha256"},
-        algorithm_case{"rsa4096", "rsa4096_leaf_chain.pem", "rsa4096_leaf.key", "rsa4096_root_ca.pem",
-                       "rsa_pss_rsae_sha256"},
-        algorithm_case{"ecc256", "ecdsa_p256_leaf_chain.pem", "ecdsa_p256_leaf.key", "ecdsa_p256_root_ca.pem",
-                       "ecdsa_secp256r1_sha256"},
-        algorithm_case{"ecc384", "ecdsa_p384_leaf_chain.pem", "ecdsa_p384_leaf.key", "ecdsa_p384_root_ca.pem",
-                       "ecdsa_secp384r1_sha384"},
-        algorithm_case{"ed25519", "ed25519_leaf_chain.pem", "ed25519_leaf.key", "ed25519_root_ca.pem", "ed25519"},
-        algorithm_case{"rsa_pss", "rsa_pss_leaf_chain.pem", "rsa_pss_leaf.key", "rsa_pss_root_ca.pem",
-                       "rsa_pss_pss_sha256"}),
+    openssl_interop, openssl_server_algorithms, ::testing::ValuesIn(algorithm_cases(true)),
     [](const ::testing::TestParamInfo<algorithm_case> &info) { return std::string(info.param.name); });
 
 // ------------------------------------------------------------------------------------------
@@ -992,17 +998,7 @@ TEST_P(openssl_client_algorithms, server_signs_with_its_key) {
 }
 
 INSTANTIATE_TEST_SUITE_P(
-    openssl_interop, openssl_client_algorithms,
-    ::testing::Values(
-        algorithm_case{"rsa2048", "rsa2048_leaf_chain.pem", "rsa2048_leaf.key", "rsa2048_root_ca.pem",
-                       "rsa_pss_rsae_sha256"},
-        algorithm_case{"ecc256", "ecdsa_p256_leaf_chain.pem", "ecdsa_p256_leaf.key", "ecdsa_p256_root_ca.pem",
-                       "ecdsa_secp256r1_sha256"},
-        algorithm_case{"ecc384", "ecdsa_p384_leaf_chain.pem", "ecdsa_p384_leaf.key", "ecdsa_p384_root_ca.pem",
-                       "ecdsa_secp384r1_sha384"},
-        algorithm_case{"ed25519", "ed25519_leaf_chain.pem", "ed25519_leaf.key", "ed25519_root_ca.pem", "ed25519"},
-        algorithm_case{"rsa_pss", "rsa_pss_leaf_chain.pem", "rsa_pss_leaf.key", "rsa_pss_root_ca.pem",
-                       "rsa_pss_pss_sha256"}),
+    openssl_interop, openssl_client_algorithms, ::testing::ValuesIn(algorithm_cases(false)),
     [](const ::testing::TestParamInfo<algorithm_case> &info) { return std::string(info.param.name); });
 
 // ------------------------------------------------------------------------------------------
