@@ -64,8 +64,9 @@ struct negotiated_parameters {
 };
 
 /// aws-c-io's error for an engine error: tls_error_negotiation_failure (protocol errors during
-/// the handshake), tls_error_read_failure (after it), tls_alert_not_graceful / tls_error_alert_received
-/// (alerts received), the certificate codes as they are, tls_closed_abort, ... See docs/tls.md.
+/// the handshake), tls_error_read_failure (after it), tls_alert_not_graceful (alerts received
+/// after the handshake), the certificate codes as they are, tls_closed_abort, ... The full table
+/// is in docs/tls.md.
 AWSIO_API std::error_code to_io_error(std::error_code engine_error, bool during_handshake) noexcept;
 
 class AWSIO_API connection {

@@ -86,6 +86,9 @@ struct connection::impl final : handshake_output {
             ++key_updates_sent;
         }
         emit(content_type::handshake, message);
+        // RFC 8446 5.1: 0x0301 is for the initial ClientHello only; everything after it
+        // (a change_cipher_spec, the ClientHello answering a HelloRetryRequest) says 0x0303.
+        record_version = 0x0303;
     }
 
     void send_change_cipher_spec() override {
@@ -255,6 +258,12 @@ struct connection::impl final : handshake_output {
         const auto desc = payload[1];
         if (desc == static_cast<std::uint8_t>(alert_description::close_notify)) {
             peer_closed = true;
+            if (!connected) {
+                // The peer gave up before the handshake finished: a failed negotiation, not
+                // the end of a stream.
+                error = make_error_code(errc::handshake_failure);
+                return unexpected(error);
+            }
             return {};
         }
         const bool tls13 = version.value_or(protocol_version::tls13) == protocol_version::tls13;

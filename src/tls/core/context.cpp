@@ -20,8 +20,10 @@ namespace awsio::tls {
 
 namespace {
 
-// aws-c-io parses the ALPN list into a fixed array of four protocols; a fifth fails context
-// creation with AWS_IO_TLS_CTX_ERROR. A protocol name is a <1..255> byte vector (RFC 7301 3.1).
+// aws-c-io parses the ALPN list into a fixed array of four protocols (a fifth fails handler
+// creation there, an empty entry trips an assertion). Here every malformed list, a fifth entry
+// included, is refused up front with invalid_argument. A protocol name is a <1..255> byte
+// vector (RFC 7301 3.1).
 constexpr std::size_t max_alpn_protocols = 4;
 constexpr std::size_t max_alpn_protocol_size = 255;
 
@@ -499,7 +501,7 @@ result<std::vector<std::string>> parse_alpn_list(std::string_view list) {
             return common_errc::invalid_argument;
         }
         if (protocols.size() == max_alpn_protocols) {
-            return io_errc::tls_ctx_error;
+            return common_errc::invalid_argument;
         }
         protocols.emplace_back(entry);
         if (end == std::string_view::npos) {

@@ -371,6 +371,23 @@ TEST(tls_connection, close_notify) {
     EXPECT_TRUE(server.peer_closed());
 }
 
+TEST(tls_connection, close_notify_during_handshake_fails_the_handshake) {
+    auto sctx = make_server(server_options());
+    auto cctx = make_client(client_options());
+    auto [client, server] = make_endpoints(cctx, sctx);
+    std::vector<std::uint8_t> buf(256);
+    ASSERT_TRUE(client.read(buf)); // starts the handshake: the ClientHello
+    ASSERT_TRUE(transfer(client, server));
+    // A plaintext close_notify alert record (warning level), as a peer giving up would send it.
+    const std::vector<std::uint8_t> close_notify = {0x15, 0x03, 0x03, 0x00, 0x02, 0x01, 0x00};
+    server.feed(close_notify);
+    auto n = server.read(buf);
+    ASSERT_FALSE(n);
+    EXPECT_EQ(n.error(), make_error_code(errc::handshake_failure));
+    EXPECT_EQ(to_io_error(n.error(), true), make_error_code(io_errc::tls_error_negotiation_failure));
+    EXPECT_FALSE(server.is_connected());
+}
+
 TEST(tls_connection, byte_by_byte_delivery) {
     auto sctx = make_server(server_options());
     auto cctx = make_client(client_options());
