@@ -48,4 +48,9 @@ int run_tcp_bench(const std::vector<std::string> &args, const reporter &out);
 /// signature verifies/s next to the same verifies straight on libcrypto.
 int run_x509_bench(const std::vector<std::string> &args, const reporter &out);
 
+/// `awsio bench tls [--json] [--quick] [--seconds S] [--bytes N] [--connections N]`: TLS 1.3
+/// with awsio's engine next to OpenSSL's libssl: in-memory full and resumed handshakes/s, bulk
+/// MB/s per suite, loopback handshakes/s and transfer MB/s, idle memory per connection.
+int run_tls_bench(const std::vector<std::string> &args, const reporter &out);
+
 } // namespace awsio::bench

@@ -18,6 +18,9 @@ namespace awsio::tls {
 namespace {
 
 constexpr std::size_t max_record_plaintext = 16 * 1024;
+// The largest record a peer may send (TLS 1.3: 2^14 + 256 bytes of protected payload, plus
+// the 5-byte header). Records are decrypted whole, so this much must be able to arrive.
+constexpr std::size_t max_record_wire_size = max_record_plaintext + 256 + 5;
 constexpr std::uint64_t ns_per_ms = 1000 * 1000;
 
 std::size_t add_saturating(std::size_t a, std::size_t b) noexcept {
@@ -58,6 +61,7 @@ public:
         const std::span<const std::uint8_t> all = msg->message_data.span();
         const std::span<const std::uint8_t> data = all.subspan(std::min(msg->copy_mark, all.size()));
         conn_.feed(data);
+        partial_record_only_ = false;
 
         if (state_ == negotiation_state::ongoing) {
             if (!drive_negotiation()) {
@@ -131,14 +135,7 @@ public:
         if (read_state_ == read_state::shut_down) {
             return {};
         }
-        // Ask upstream for what downstream may take plus the record overhead around it.
-        const std::size_t downstream = slot.downstream_read_window();
-        const std::size_t records = downstream / max_record_plaintext + (downstream % max_record_plaintext != 0 ? 1 : 0);
-        const std::size_t desired = add_saturating(downstream, mul_saturating(records, tls_message_overhead));
-        const std::size_t current = add_saturating(slot.window_size(), slot.current_window_update_batch_size());
-        if (desired > current) {
-            (void)slot.increment_read_window(desired - current);
-        }
+        update_upstream_window(slot);
         if (state_ == negotiation_state::succeeded) {
             // Whole records may already be buffered: nothing else would wake them up.
             schedule_read();
@@ -197,6 +194,9 @@ public:
     [[nodiscard]] bool is_server() const noexcept { return server_; }
     [[nodiscard]] const std::string &protocol() const noexcept { return protocol_; }
     [[nodiscard]] const std::string &server_name() const noexcept { return server_name_; }
+    [[nodiscard]] const negotiated_parameters *negotiated() const noexcept {
+        return state_ == negotiation_state::succeeded ? &conn_.negotiated() : nullptr;
+    }
 
     void start_negotiation() {
         channel &ch = slot()->owner();
@@ -331,8 +331,10 @@ private:
 
     // Reads --------------------------------------------------------------------------------
 
+    // Plaintext or whole records waiting (a partly received record does not count once a read
+    // found nothing complete: it cannot be delivered before more bytes arrive).
     [[nodiscard]] bool has_undelivered() const noexcept {
-        return conn_.pending_plaintext() != 0 || conn_.has_buffered_records();
+        return conn_.pending_plaintext() != 0 || (conn_.has_buffered_records() && !partial_record_only_);
     }
 
     void schedule_read() {
@@ -351,6 +353,23 @@ private:
         slot()->owner().schedule_task_now(read_task_);
     }
 
+    // Asks upstream for what downstream may take plus the record overhead around it. While
+    // downstream has room, at least one whole record must be able to arrive: a record is only
+    // decrypted once complete, so a partly received one would otherwise wait forever for bytes
+    // the window does not let in.
+    void update_upstream_window(channel_slot &slot) {
+        const std::size_t downstream = slot.downstream_read_window();
+        const std::size_t records = downstream / max_record_plaintext + (downstream % max_record_plaintext != 0 ? 1 : 0);
+        std::size_t desired = add_saturating(downstream, mul_saturating(records, tls_message_overhead));
+        if (downstream > 0) {
+            desired = std::max(desired, max_record_wire_size);
+        }
+        const std::size_t current = add_saturating(slot.window_size(), slot.current_window_update_batch_size());
+        if (desired > current) {
+            (void)slot.increment_read_window(desired - current);
+        }
+    }
+
     // Decrypts buffered records into read messages as long as the window allows.
     void deliver() {
         if (read_state_ == read_state::shut_down || state_ != negotiation_state::succeeded) {
@@ -361,7 +380,17 @@ private:
         while (true) {
             const bool has_right = s.adj_right() != nullptr;
             if (!has_right && !on_data_read_) {
-                break; // nobody to give it to yet: keep it buffered
+                // Nobody to give application data to yet: keep it buffered, but still act on
+                // the records in front of it (close_notify, alerts, post-handshake messages).
+                if (conn_.pending_plaintext() == 0 && conn_.has_buffered_records()) {
+                    auto r = conn_.read(std::span<std::uint8_t>{});
+                    (void)flush_output(nullptr);
+                    if (!r) {
+                        on_engine_error(r.error());
+                        return;
+                    }
+                }
+                break;
             }
             const std::size_t window = has_right ? s.downstream_read_window() : std::numeric_limits<std::size_t>::max();
             if (window == 0 || !has_undelivered()) {
@@ -376,6 +405,8 @@ private:
                 return;
             }
             if (*n == 0) {
+                // Every complete record is processed: what is buffered is part of one.
+                partial_record_only_ = conn_.pending_plaintext() == 0;
                 break;
             }
             out->message_data.commit(*n);
@@ -390,6 +421,9 @@ private:
             }
         }
 
+        if (read_state_ == read_state::open && s.adj_right() != nullptr) {
+            update_upstream_window(s);
+        }
         // The peer's close_notify ends the stream once everything before it was delivered; while
         // data waits for window, an increment_read_window comes back here.
         if (conn_.peer_closed() && !has_undelivered()) {
@@ -461,6 +495,7 @@ private:
     bool started_ = false;
     bool read_task_pending_ = false;
     bool peer_close_reported_ = false;
+    bool partial_record_only_ = false;
     std::string protocol_;
     std::string server_name_;
     tls_statistics stats_;
@@ -529,6 +564,11 @@ std::string_view handler_protocol(const channel_handler &handler) noexcept {
 std::string_view handler_server_name(const channel_handler &handler) noexcept {
     const auto *tls = dynamic_cast<const tls_handler *>(&handler);
     return tls != nullptr ? std::string_view(tls->server_name()) : std::string_view();
+}
+
+const negotiated_parameters *handler_negotiated_parameters(const channel_handler &handler) noexcept {
+    const auto *tls = dynamic_cast<const tls_handler *>(&handler);
+    return tls != nullptr ? tls->negotiated() : nullptr;
 }
 
 std::error_code channel_setup_client_tls(channel_slot &right_of_slot, const tls_connection_options &options) {

@@ -12,7 +12,11 @@ namespace awsio::cli {
 int run_bench(const std::vector<std::string> &args) {
 #if defined(AWSIO_HAVE_BENCH)
     if (args.empty()) {
-        std::fputs("usage: awsio bench loop|tcp|x509 [--json]\n", stderr);
+        std::fputs("usage: awsio bench loop|tcp|x509|tls [--json] [options]\n"
+                   "  tls options: --quick, --seconds S (per measurement, default 1),\n"
+                   "               --bytes N (loopback transfer, default 1 GiB),\n"
+                   "               --connections N (idle memory, default 1000)\n",
+                   stderr);
         return 2;
     }
     bool json = false;
@@ -33,6 +37,9 @@ int run_bench(const std::vector<std::string> &args) {
     }
     if (args[0] == "x509") {
         return bench::run_x509_bench(rest, out);
+    }
+    if (args[0] == "tls") {
+        return bench::run_tls_bench(rest, out);
     }
     std::fprintf(stderr, "awsio bench: unknown benchmark '%s'\n", args[0].c_str());
     return 2;

@@ -12,4 +12,7 @@ int run_resolve(const std::vector<std::string> &args);
 int run_server(const std::vector<std::string> &args);
 int run_client(const std::vector<std::string> &args);
 int run_verify(const std::vector<std::string> &args);
+/// TLS forms of `awsio server` / `awsio client` (tls_cmd.cpp).
+int run_tls_server(const std::vector<std::string> &args);
+int run_tls_client(const std::vector<std::string> &args);
 } // namespace awsio::cli

@@ -1,5 +1,6 @@
 // The awsio command-line tool. `awsio demo` shows the most complete thing awsio does today;
-// `awsio bench <name> [--json]` measures awsio next to reference implementations.
+// `awsio bench <name> [--json]` measures awsio next to reference implementations; `awsio server`
+// and `awsio client` run TLS (or plain TCP with --plain) over the bootstraps.
 #include "tools/awsio/commands.hpp"
 
 #include <cstdio>
@@ -17,6 +18,19 @@ void usage() {
                "                            echo server (port 0: the OS picks; printed at start)\n"
                "  client --plain HOST:PORT --send TEXT\n"
                "                            sends TEXT, prints what comes back\n"
+               "  server --port P [--host 127.0.0.1] --cert CHAIN.pem --key KEY.pem [--alpn LIST]\n"
+               "         [--client-ca CA.pem] [--echo | --http-reply TEXT] [--max-connections N]\n"
+               "                            TLS server until killed (port printed at start); --cert\n"
+               "                            holds the chain leaf first; --client-ca requires and\n"
+               "                            verifies client certificates; --http-reply answers each\n"
+               "                            HTTP request with 200 and TEXT\n"
+               "  client HOST:PORT | https://HOST[:PORT]/PATH [--cafile F] [--capath D] [--insecure]\n"
+               "         [--servername N] [--alpn LIST] [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n"
+               "         [--cert F --key F] [--send TEXT] [--keylog F]\n"
+               "                            TLS client: prints the negotiated version, suite, group,\n"
+               "                            ALPN, peer chain and verification to stderr; an https URL\n"
+               "                            is fetched with GET (body to stdout); --send writes TEXT and\n"
+               "                            prints the answer; errors: the error name, exit 1\n"
                "  bench tcp [--json] [--bytes N]\n"
                "                            one-way loopback throughput: awsio channels vs plain sockets\n"
                "  verify --chain CHAIN.pem [--cafile ROOTS.pem | --capath DIR] [--host NAME]\n"

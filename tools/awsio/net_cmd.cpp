@@ -1,7 +1,8 @@
 // `awsio server --plain ...` and `awsio client --plain ...`: an echo server and a one-shot client
-// built on the bootstraps and channels.
+// built on the bootstraps and channels. Without --plain both run TLS (tls_cmd.cpp).
 #include "tools/awsio/commands.hpp"
 #include "tools/awsio/handlers.hpp"
+#include "tools/awsio/net_util.hpp"
 
 #include <awsio/bootstrap.hpp>
 #include <awsio/error.hpp>
@@ -17,51 +18,22 @@
 #include <thread>
 
 namespace awsio::cli {
+
 namespace {
-
-std::atomic<bool> g_stop{false};
-
-extern "C" void on_stop_signal(int) { g_stop.store(true); }
-
-bool parse_u32(const std::string &s, std::uint32_t &out) {
-    if (s.empty() || s.size() > 10) {
-        return false;
+bool has_plain(const std::vector<std::string> &args) {
+    for (const std::string &a : args) {
+        if (a == "--plain") {
+            return true;
+        }
     }
-    char *end = nullptr;
-    const unsigned long v = std::strtoul(s.c_str(), &end, 10);
-    if (end == nullptr || *end != '\0' || v > 0xffffffffUL) {
-        return false;
-    }
-    out = static_cast<std::uint32_t>(v);
-    return true;
+    return false;
 }
-
-// "host:port", "[v6]:port" or "v6::addr:port" (last colon splits).
-bool split_host_port(const std::string &s, std::string &host, std::uint32_t &port) {
-    const auto colon = s.rfind(':');
-    if (colon == std::string::npos || colon == 0) {
-        return false;
-    }
-    host = s.substr(0, colon);
-    if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
-        host = host.substr(1, host.size() - 2);
-    }
-    return parse_u32(s.substr(colon + 1), port) && port > 0 && port <= 65535;
-}
-
-socket_domain domain_for(const std::string &host) {
-    return host.find(':') != std::string::npos ? socket_domain::ipv6 : socket_domain::ipv4;
-}
-
-int fail_with(std::error_code ec) {
-    std::printf("%s\n", error_name(ec).data());
-    std::fflush(stdout);
-    return 1;
-}
-
 } // namespace
 
 int run_server(const std::vector<std::string> &args) {
+    if (!has_plain(args)) {
+        return run_tls_server(args);
+    }
     std::string host = "127.0.0.1";
     std::uint32_t port = 0;
     bool plain = false;
@@ -84,10 +56,7 @@ int run_server(const std::vector<std::string> &args) {
             return 2;
         }
     }
-    if (!plain) {
-        std::fputs("awsio server: only --plain is available in this build\n", stderr);
-        return 2;
-    }
+    (void)plain;
     (void)echo; // echo is the only behaviour of the plain server
 
     io_library lib;
@@ -117,7 +86,7 @@ int run_server(const std::vector<std::string> &args) {
     };
     so.shutdown_callback = [&finished, max_connections](std::error_code, channel &) {
         if (finished.fetch_add(1) + 1 == max_connections) {
-            g_stop.store(true);
+            stop_requested().store(true);
         }
     };
     so.destroy_callback = [&destroyed] { destroyed.set_value(); };
@@ -127,17 +96,16 @@ int run_server(const std::vector<std::string> &args) {
     }
     std::printf("listening on %s:%u\n", host.c_str(), (*listener)->bound_endpoint().port);
     std::fflush(stdout);
-    std::signal(SIGINT, on_stop_signal);
-    std::signal(SIGTERM, on_stop_signal);
-    while (!g_stop.load()) {
-        std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    }
+    wait_for_stop();
     (void)(*server)->destroy_socket_listener(*listener);
     destroyed.get_future().wait();
     return 0;
 }
 
 int run_client(const std::vector<std::string> &args) {
+    if (!has_plain(args)) {
+        return run_tls_client(args);
+    }
     bool plain = false;
     std::string target;
     std::string text;

@@ -99,6 +99,12 @@ AWSIO_API std::string_view handler_protocol(const channel_handler &handler) noex
 /// received), "" when none. Channel thread.
 AWSIO_API std::string_view handler_server_name(const channel_handler &handler) noexcept;
 
+struct negotiated_parameters;
+/// What the handshake negotiated (version, cipher suite, group, ALPN, the peer's certificate
+/// chain and whether it was verified; see tls/connection.hpp), or nullptr before the handshake
+/// completed or when handler is not a TLS handler. Valid while the handler lives. Channel thread.
+AWSIO_API const negotiated_parameters *handler_negotiated_parameters(const channel_handler &handler) noexcept;
+
 /// aws_channel_setup_client_tls: a new slot right of right_of_slot with a client TLS handler,
 /// negotiation started. Channel thread. Errors: as new_client_handler (nothing is installed then).
 AWSIO_API std::error_code channel_setup_client_tls(channel_slot &right_of_slot, const tls_connection_options &options);

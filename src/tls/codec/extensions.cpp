@@ -331,7 +331,11 @@ result<extension> decode_pre_shared_key(reader &r, message_context ctx) {
 
 result<extension> decode_status_request(reader &r, message_context ctx) {
     const auto all = r.rest();
-    if (ctx == message_context::client_hello || ctx == message_context::certificate_request) {
+    // RFC 8446 4.4.2.1: a server asks for the client's OCSP response with an *empty*
+    // status_request in its CertificateRequest (GnuTLS always sends one).
+    const bool empty_in_certificate_request = ctx == message_context::certificate_request && all.empty();
+    if (ctx == message_context::client_hello ||
+        (ctx == message_context::certificate_request && !empty_in_certificate_request)) {
         // CertificateStatusRequest (RFC 6066 8): status_type, then for ocsp the responder ids
         // and request extensions. Other status types are opaque to us.
         AWSIO_CODEC_TRY(status_type, r.u8());
