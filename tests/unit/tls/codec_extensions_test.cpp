@@ -211,6 +211,15 @@ TEST(tls_codec_extensions, placement_table) {
     EXPECT_FALSE(decode_one(0x4444, "ff", message_context::certificate));
 }
 
+// RFC 8446 4.4.2.1: a server asking for the client's OCSP response sends an empty
+// status_request in its CertificateRequest; a non-empty one is still parsed strictly.
+TEST(tls_codec_extensions, empty_status_request_in_certificate_request) {
+    EXPECT_FALSE(decode_one(5, "", message_context::certificate_request));
+    EXPECT_FALSE(decode_one(5, "01 0000 0000", message_context::certificate_request));
+    EXPECT_TRUE(decode_one(5, "01 00", message_context::certificate_request));
+    EXPECT_TRUE(decode_one(5, "", message_context::client_hello));
+}
+
 TEST(tls_codec_extensions, pre_shared_key_must_be_last_in_client_hello) {
     const std::string_view psk = "0029 002f 000a 0004 01020304 00000000 0021 20"
                                  "0000000000000000000000000000000000000000000000000000000000000000";
