@@ -13,8 +13,8 @@
 //       with a ticket from the previous one and reads the new tickets;
 //     - bulk MB/s per suite: one way, 16 KiB records, batches of four records, for --seconds/2.
 //   loopback (127.0.0.1): awsio through the client and server bootstraps with tls_options (one
-//     channel per connection: socket -> TLS -> bench handler); OpenSSL on blocking sockets, a
-//     server thread and a client thread.
+//     channel per connection: socket -> TLS -> bench handler), each bootstrap on its own
+//     one-loop group; OpenSSL on blocking sockets, a server thread and a client thread.
 //     - handshakes/s: sequential connections (connect, handshake, close_notify, close);
 //     - one-way transfer of --bytes through one connection (MB/s and process CPU seconds).
 //   idle memory: --connections established in-memory pairs (no tickets), heap bytes in use
@@ -637,11 +637,13 @@ struct loopback_result {
 // every accepted channel: only the transfer's channel carries data) and fulfils it.
 class sink_handler final : public channel_handler {
 public:
-    sink_handler(std::uint64_t total, std::atomic<std::promise<clock_type::time_point> *> &done)
-        : total_(total), done_(done) {}
+    sink_handler(std::uint64_t total, std::atomic<std::promise<clock_type::time_point> *> &done,
+                 std::atomic<std::uint64_t> &progress)
+        : total_(total), done_(done), progress_(progress) {}
     std::error_code process_read_message(channel_slot &, message_ptr &&msg) override {
         const std::size_t n = msg->message_data.size();
         received_ += n;
+        progress_.fetch_add(n, std::memory_order_relaxed);
         msg.reset();
         if (received_ >= total_ && !signalled_) {
             signalled_ = true;
@@ -668,6 +670,7 @@ private:
     std::uint64_t received_ = 0;
     bool signalled_ = false;
     std::atomic<std::promise<clock_type::time_point> *> &done_;
+    std::atomic<std::uint64_t> &progress_;
 };
 
 // Keeps `in_flight` max-size writes queued until `total` bytes were handed to the TLS handler.
@@ -723,7 +726,10 @@ private:
 /// One client connection through the bootstrap: waits for setup (after the handshake), runs
 /// `on_setup` on the channel's thread, and returns the channel (nullptr on failure).
 struct awsio_loopback {
-    std::shared_ptr<event_loop_group> group;
+    // One loop (thread) for the server side, one for the client side, as the OpenSSL run has
+    // one thread per side.
+    std::shared_ptr<event_loop_group> server_group;
+    std::shared_ptr<event_loop_group> client_group;
     std::shared_ptr<server_bootstrap> server;
     std::shared_ptr<client_bootstrap> client;
     socket_listener *listener = nullptr;
@@ -732,19 +738,25 @@ struct awsio_loopback {
     // receives sink_total bytes fulfils *sink_done.
     std::atomic<std::promise<clock_type::time_point> *> sink_done{nullptr};
     std::atomic<std::uint64_t> sink_total{0};
+    // Bytes received by all sinks (stall detection).
+    std::atomic<std::uint64_t> sink_progress{0};
 };
 
 bool start_awsio_loopback(awsio_loopback &lb, const awsio_contexts &ctx) {
-    event_loop_group_options go;
-    go.loop_count = 2;
-    auto group = event_loop_group::create(std::move(go));
-    if (!group) {
+    event_loop_group_options sgo;
+    sgo.loop_count = 1;
+    auto server_group = event_loop_group::create(std::move(sgo));
+    event_loop_group_options cgo;
+    cgo.loop_count = 1;
+    auto client_group = event_loop_group::create(std::move(cgo));
+    if (!server_group || !client_group) {
         return false;
     }
-    lb.group = *group;
-    auto server = server_bootstrap::create({lb.group});
+    lb.server_group = *server_group;
+    lb.client_group = *client_group;
+    auto server = server_bootstrap::create({lb.server_group});
     client_bootstrap_options cbo;
-    cbo.event_loop_group = lb.group;
+    cbo.event_loop_group = lb.client_group;
     auto client = client_bootstrap::create(std::move(cbo));
     if (!server || !client) {
         return false;
@@ -761,7 +773,7 @@ bool start_awsio_loopback(awsio_loopback &lb, const awsio_contexts &ctx) {
         }
         channel_slot &slot = ch->new_slot();
         (void)ch->insert_end(slot);
-        (void)slot.set_handler(std::make_unique<sink_handler>(lb.sink_total.load(), lb.sink_done));
+        (void)slot.set_handler(std::make_unique<sink_handler>(lb.sink_total.load(), lb.sink_done, lb.sink_progress));
     };
     so.shutdown_callback = [](std::error_code, channel &) {};
     so.destroy_callback = [&lb] { lb.listener_gone.set_value(); };
@@ -773,11 +785,20 @@ bool start_awsio_loopback(awsio_loopback &lb, const awsio_contexts &ctx) {
     return true;
 }
 
+/// A teardown that does not finish cannot be undone safely (the loops still use the state):
+/// report and leave.
+[[noreturn]] void abandon(const char *what) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "awsio bench tls: %s did not finish within 10 s; exiting\n", what);
+    std::_Exit(1);
+}
+
 void stop_awsio_loopback(awsio_loopback &lb) {
     if (lb.listener != nullptr) {
         auto gone = lb.listener_gone.get_future();
-        if (!lb.server->destroy_socket_listener(lb.listener)) {
-            gone.wait();
+        if (!lb.server->destroy_socket_listener(lb.listener) &&
+            gone.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+            abandon("destroying the awsio listener");
         }
         lb.listener = nullptr;
     }
@@ -833,7 +854,9 @@ void awsio_close(client_channel &c) {
         return;
     }
     c.ch->loop().schedule_now([ch = c.ch](task_status) { (void)ch->shutdown(); });
-    c.down.wait();
+    if (c.down.wait_for(std::chrono::seconds(10)) != std::future_status::ready) {
+        abandon("an awsio channel shutdown");
+    }
     c.ch.reset();
 }
 
@@ -867,7 +890,23 @@ loopback_result awsio_loopback_run(const awsio_contexts &ctx, double seconds, st
         raw->start();
     });
     auto done = received_all.get_future();
-    if (c.ch && done.wait_for(std::chrono::seconds(600)) == std::future_status::ready) {
+    // Waits while bytes keep arriving; 10 s without progress is a stall.
+    bool finished = false;
+    std::uint64_t seen = 0;
+    auto last_progress = clock_type::now();
+    while (c.ch && !finished) {
+        finished = done.wait_for(std::chrono::milliseconds(500)) == std::future_status::ready;
+        const std::uint64_t now_seen = lb.sink_progress.load();
+        if (now_seen != seen) {
+            seen = now_seen;
+            last_progress = clock_type::now();
+        } else if (!finished && since(last_progress) > 10) {
+            std::fprintf(stderr, "awsio bench tls: awsio loopback transfer stalled after %llu of %llu bytes\n",
+                         static_cast<unsigned long long>(seen), static_cast<unsigned long long>(bytes));
+            break;
+        }
+    }
+    if (finished) {
         const auto t1 = done.get();
         r.cpu = cpu_seconds() - cpu0;
         r.mb_per_sec = static_cast<double>(bytes) / (1024.0 * 1024.0) /
