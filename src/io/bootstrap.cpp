@@ -375,12 +375,16 @@ struct socket_listener::state : std::enable_shared_from_this<socket_listener::st
         co.on_shutdown_completed = [self, inc, loop](channel &c, std::error_code err) {
             self->on_channel_shutdown(c, err, *loop, inc);
         };
+        // The channel sets up on its own loop, which may finish (and drop the channel from the
+        // map) before this thread gets here: register it under the lock it is dropped under.
+        // channel::create only schedules the setup task, it never runs it in place.
+        std::unique_lock<std::mutex> g(lock);
         auto created = channel::create(std::move(co));
         if (!created) {
+            g.unlock();
             options.incoming_callback(created.error(), nullptr);
             return;
         }
-        std::lock_guard<std::mutex> g(lock);
         channel *raw = created->get();
         channels.emplace(raw, std::move(*created));
     }
