@@ -540,9 +540,15 @@ result<client_state> client_tls13::on(expect_server_hello &&s, const codec::hand
     log_secret(out, "SERVER_HANDSHAKE_TRAFFIC_SECRET", traffic.server.view());
 
     out.set_version(codec::protocol_version::tls13);
-    // Our write keys change only when our second flight goes out (after the compatibility
-    // change_cipher_spec), as the server expects nothing from us before.
     AWSIO_CLIENT_CHECK(install_read(out, *suite, traffic.server.view(), false));
+    // Our write keys change now too (after the compatibility change_cipher_spec): the server
+    // reads with our handshake keys from the end of its flight on, so an alert we send while
+    // processing that flight must already be protected with them.
+    if (options_.compat_mode && !ccs_sent_) {
+        out.send_change_cipher_spec();
+        ccs_sent_ = true;
+    }
+    AWSIO_CLIENT_CHECK(install_write(out, *suite, traffic.client.view()));
 
     negotiated neg;
     neg.suite = *suite;
@@ -844,12 +850,8 @@ result<client_state> client_tls13::on(expect_finished &&s, const codec::handshak
     log_secret(out, "EXPORTER_SECRET", app.exporter.view());
     AWSIO_CLIENT_CHECK(install_read(out, suite, app.server.view(), s.neg.record_size_limit_acknowledged));
 
-    // Our second flight: [change_cipher_spec] [Certificate CertificateVerify] Finished.
-    if (options_.compat_mode && !ccs_sent_) {
-        out.send_change_cipher_spec();
-        ccs_sent_ = true;
-    }
-    AWSIO_CLIENT_CHECK(install_write(out, suite, s.keys.client_traffic.view()));
+    // Our second flight, under the handshake keys installed at the ServerHello:
+    // [Certificate CertificateVerify] Finished.
     if (s.request) {
         AWSIO_CLIENT_CHECK(send_client_certificate(s.keys, *s.request, out));
     }

@@ -480,6 +480,36 @@ TEST(tls_connection, verification_failures) {
     }
 }
 
+// The server reads with the client's handshake keys once its flight is out: the client's alert
+// about that flight (here: an untrusted certificate) must be protected with them.
+TEST(tls_connection, client_alert_after_server_hello_is_encrypted) {
+    auto sctx = make_server(server_options("leaf_self_signed.pem", "leaf_self_signed.key"));
+    auto cctx = make_client(client_options());
+    auto [client, server] = make_endpoints(cctx, sctx);
+    std::vector<std::uint8_t> buf(256);
+    ASSERT_TRUE(client.read(buf));
+    ASSERT_TRUE(transfer(client, server));
+    ASSERT_TRUE(server.read(buf));
+    ASSERT_TRUE(transfer(server, client));
+    auto n = client.read(buf);
+    ASSERT_FALSE(n);
+    EXPECT_EQ(to_io_error(n.error(), true), make_error_code(io_errc::tls_unknown_root_certificate));
+    // The client's output: the compatibility change_cipher_spec record in clear, then the alert
+    // as an application_data record of 2 + 1 + 16 bytes (alert, inner type, AEAD tag).
+    const auto out = client.output();
+    const std::vector<std::uint8_t> wire(out.begin(), out.end());
+    ASSERT_EQ(wire.size(), 6u + 5u + 19u);
+    EXPECT_EQ(wire[0], 0x14);
+    EXPECT_EQ(wire[6], 0x17);
+    EXPECT_EQ(wire[9], 0x00);
+    EXPECT_EQ(wire[10], 19);
+    client.consume_output(out.size());
+    server.feed(wire);
+    auto s = server.read(buf);
+    ASSERT_FALSE(s);
+    EXPECT_EQ(s.error(), peer_alert_error(static_cast<std::uint8_t>(alert_description::unknown_ca)));
+}
+
 TEST(tls_connection, sni_selects_certificate) {
     auto so = server_options();
     so.add_certificate(slurp(fixture("leaf_wrong_host_chain.pem")), slurp(fixture("leaf.key")));
