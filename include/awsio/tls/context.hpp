@@ -117,8 +117,11 @@ struct AWSIO_API tls_ctx_options {
     bool verify_peer = true;
 
     // --- awsio additions ---
-    /// Resumption: a client caches tickets per server name, a server issues tickets.
+    /// Resumption: a client caches tickets (and TLS 1.2 sessions) per server name; a server
+    /// issues tickets (TLS 1.3, and RFC 5077 ones in TLS 1.2) and TLS 1.2 session ids.
     bool session_tickets = true;
+    /// TLS 1.2: refuse peers that do not negotiate the extended master secret (RFC 7627).
+    bool require_extended_master_secret = true;
     /// Opt-in SSLKEYLOGFILE-style callback (called on the connection's thread).
     key_log_callback key_log;
     /// Verification time override (Unix seconds), for tests.

@@ -198,7 +198,7 @@ struct connection::impl final : handshake_output {
         } while (!remaining.empty());
     }
 
-    void send_alert(alert_level level, alert_description desc) {
+    void send_alert(alert_level level, alert_description desc) override {
         const std::uint8_t body[2] = {static_cast<std::uint8_t>(level), static_cast<std::uint8_t>(desc)};
         if (write_protection) {
             emit(content_type::alert, bytes_view(body, 2));

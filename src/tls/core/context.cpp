@@ -415,10 +415,14 @@ result<std::shared_ptr<const handshake_config>> build_config(const tls_ctx_optio
     if (o.session_tickets) {
         if (server) {
             config->tickets = std::make_shared<ticket_keys>(provider);
+            if (config->min_version <= codec::protocol_version::tls12) {
+                config->tls12_sessions = std::make_shared<tls12_session_store>();
+            }
         } else {
             config->sessions = std::make_shared<session_cache>();
         }
     }
+    config->require_extended_master_secret = o.require_extended_master_secret;
     config->key_log = o.key_log;
 
     AWSIO_LOGF_INFO(log_subject::tls,

@@ -23,11 +23,15 @@
 //
 //   [1] a ServerHello carrying the HelloRetryRequest random; at most one per handshake.
 //
-// TLS 1.2: only TLS 1.3 is offered for now. A ServerHello selecting TLS 1.2 goes through
-// select_legacy_version(), the single place that will hand the connection over to the TLS 1.2
-// client machine; until then it answers protocol_version (or illegal_parameter when the
-// server's random carries a downgrade sentinel, RFC 8446 4.1.3).
+// TLS 1.2: when the configuration enables it (and has a TLS 1.2 suite), the ClientHello offers
+// it too: TLS 1.2 suites after the TLS 1.3 ones, extended_master_secret, renegotiation_info,
+// ec_point_formats, session_ticket, and a cached TLS 1.2 session. A ServerHello selecting TLS 1.2
+// goes through select_legacy_version(), the single place that hands the connection over to the
+// TLS 1.2 client machine (tls12.hpp) after the downgrade sentinel check (RFC 8446 4.1.3); every
+// later call is forwarded to that machine.
 #include "tls/handshake/client_tls13.hpp"
+
+#include "tls/handshake/tls12.hpp"
 
 #include "tls/key_schedule/tls13_key_schedule.hpp"
 #include "tls/key_schedule/transcript_hash.hpp"
@@ -191,13 +195,21 @@ public:
 
     result<void> start(handshake_output &out) override;
     result<void> handle(const codec::handshake_message &msg, handshake_output &out) override;
-    [[nodiscard]] bool is_connected() const noexcept override { return std::holds_alternative<connected>(state_); }
+    [[nodiscard]] bool is_connected() const noexcept override {
+        return tls12_ ? tls12_->is_connected() : std::holds_alternative<connected>(state_);
+    }
     [[nodiscard]] bool accepts_compat_ccs() const noexcept override {
+        if (tls12_) {
+            return false;
+        }
         // RFC 8446 5: from the first ClientHello until the peer's Finished.
         return !std::holds_alternative<idle>(state_) && !std::holds_alternative<connected>(state_) &&
                !std::holds_alternative<closed>(state_);
     }
-    result<void> handle_change_cipher_spec(handshake_output & /*out*/) override {
+    result<void> handle_change_cipher_spec(handshake_output &out) override {
+        if (tls12_) {
+            return tls12_->handle_change_cipher_spec(out);
+        }
         return errc::unexpected_message;
     }
     result<void> send_key_update(bool request_peer, handshake_output &out) override;
@@ -220,7 +232,8 @@ private:
     result<client_state> on_hello_retry(expect_server_hello &&s, const codec::server_hello &hrr,
                                         const suite_params &suite, const codec::handshake_message &msg,
                                         handshake_output &out);
-    result<client_state> select_legacy_version(const codec::server_hello &sh);
+    result<client_state> select_legacy_version(expect_server_hello &&s, const codec::server_hello &sh,
+                                               const codec::handshake_message &msg, handshake_output &out);
     result<client_state> on_server_certificate(handshake_keys &&keys, negotiated &&neg,
                                                std::optional<client_auth_request> &&request,
                                                const codec::handshake_message &msg);
@@ -259,8 +272,15 @@ private:
     std::vector<std::string> offered_alpn_;
     std::vector<extension_type> offered_extensions_;
     bool ccs_sent_ = false;
+    bool offer13_ = true;
+    bool offer12_ = false;
+    /// TLS 1.2 offer: the ClientHello as sent and the session offered.
+    std::vector<std::uint8_t> client_hello_bytes_;
+    std::optional<tls12_session> session12_;
 
     client_state state_;
+    /// Set once the server picked TLS 1.2: every call goes there.
+    std::unique_ptr<handshake_machine> tls12_;
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -332,14 +352,30 @@ result<void> client_tls13::start(handshake_output &out) {
     }
     state_ = closed{};
     const handshake_config &cfg = *config_;
-    // Only TLS 1.3 is implemented on the client: a context limited to TLS 1.2 cannot connect.
-    if (cfg.max_version < codec::protocol_version::tls13 || cfg.min_version > codec::protocol_version::tls13) {
+    const auto has_suite = [&](bool tls13) {
+        return std::any_of(cfg.cipher_suites.begin(), cfg.cipher_suites.end(), [&](codec::cipher_suite cs) {
+            const auto sp = lookup_suite(cs);
+            return sp && sp->tls13 == tls13;
+        });
+    };
+    offer13_ = cfg.max_version >= codec::protocol_version::tls13 && cfg.min_version <= codec::protocol_version::tls13;
+    // TLS 1.2 is offered only with a TLS 1.2 suite to offer (a TLS 1.3-only suite list keeps the
+    // ClientHello a pure TLS 1.3 one).
+    offer12_ = cfg.max_version >= codec::protocol_version::tls12 &&
+               cfg.min_version <= codec::protocol_version::tls12 && has_suite(false);
+    if (!offer13_ && !offer12_) {
         return errc::protocol_version;
     }
-    for (const auto s : cfg.cipher_suites) {
-        const auto sp = lookup_suite(s);
-        if (sp && sp->tls13 && !offered_suite(s)) {
-            offered_suites_.push_back(s);
+    // TLS 1.3 suites first: a server that speaks both prefers TLS 1.3 anyway.
+    for (const bool tls13 : {true, false}) {
+        if ((tls13 && !offer13_) || (!tls13 && !offer12_)) {
+            continue;
+        }
+        for (const auto cs : cfg.cipher_suites) {
+            const auto sp = lookup_suite(cs);
+            if (sp && sp->tls13 == tls13 && !offered_suite(cs)) {
+                offered_suites_.push_back(cs);
+            }
         }
     }
     if (offered_suites_.empty() || cfg.groups.empty() || cfg.signature_schemes.empty()) {
@@ -347,14 +383,40 @@ result<void> client_tls13::start(handshake_output &out) {
     }
 
     AWSIO_CLIENT_CHECK(provider_.random_bytes(client_random_));
-    if (options_.compat_mode) {
+    if (options_.compat_mode && offer13_) {
         // RFC 8446 D.4: a non-empty session id makes the handshake look like a TLS 1.2 resumption.
         session_id_.resize(32);
         AWSIO_CLIENT_CHECK(provider_.random_bytes(session_id_));
     }
 
+    // A cached TLS 1.2 session: its id goes in legacy_session_id (RFC 8446 4.1.2 allows that in
+    // a TLS 1.3 ClientHello too), its ticket in session_ticket. With a ticket but no id we send a
+    // random id so that the server's echo tells a resumption apart (RFC 5077 3.4).
+    const bool tickets_usable = cfg.sessions != nullptr && !params_.server_name.empty();
+    if (offer12_ && tickets_usable) {
+        if (auto cached = cfg.sessions->get12(params_.server_name, provider_.now_seconds())) {
+            const auto sp = lookup_suite(cached->suite);
+            const bool usable = sp && !sp->tls13 && offered_suite(cached->suite) && cached->master_secret &&
+                                (cached->extended_master_secret || !cfg.require_extended_master_secret) &&
+                                (!cached->session_id.empty() || !cached->ticket.empty()) &&
+                                cached->session_id.size() <= 32;
+            if (usable) {
+                if (!cached->session_id.empty()) {
+                    session_id_ = cached->session_id;
+                } else if (session_id_.empty()) {
+                    session_id_.resize(32);
+                    AWSIO_CLIENT_CHECK(provider_.random_bytes(session_id_));
+                }
+                session12_ = std::move(cached);
+            }
+        }
+    }
+
     expect_server_hello next{transcript_hash(provider_), {}, {}, {}, {}};
     for (const auto g : cfg.key_share_groups) {
+        if (!offer13_) {
+            break;
+        }
         if (contains(cfg.groups, g) && to_crypto_group(g) &&
             std::none_of(next.shares.begin(), next.shares.end(), [g](const offered_share &o) { return o.group == g; })) {
             AWSIO_CLIENT_TRY(share, make_share(g));
@@ -375,14 +437,44 @@ result<void> client_tls13::start(handshake_output &out) {
         ch.extensions.add(ext::server_name{sni_});
     }
     ch.extensions.add(ext::supported_groups{cfg.groups});
-    ext::key_share_client shares;
-    for (const auto &s : next.shares) {
-        AWSIO_CLIENT_TRY(pub, provider_.key_exchange_public_bytes(s.key));
-        shares.shares.push_back({s.group, std::move(pub)});
+    if (offer13_) {
+        ext::key_share_client shares;
+        for (const auto &s : next.shares) {
+            AWSIO_CLIENT_TRY(pub, provider_.key_exchange_public_bytes(s.key));
+            shares.shares.push_back({s.group, std::move(pub)});
+        }
+        ch.extensions.add(std::move(shares));
+        ext::supported_versions_client versions{{codec::protocol_version::tls13}};
+        if (offer12_) {
+            versions.versions.push_back(codec::protocol_version::tls12);
+        }
+        ch.extensions.add(std::move(versions));
     }
-    ch.extensions.add(std::move(shares));
-    ch.extensions.add(ext::supported_versions_client{{codec::protocol_version::tls13}});
-    ch.extensions.add(ext::signature_algorithms{cfg.signature_schemes});
+    if (offer12_) {
+        ch.extensions.add(ext::ec_point_formats{});
+        ch.extensions.add(ext::extended_master_secret{});
+        // RFC 5746 3.4: an empty renegotiation_info in the initial handshake.
+        ch.extensions.add(ext::renegotiation_info{});
+        if (tickets_usable) {
+            ext::session_ticket st;
+            if (session12_) {
+                st.ticket = session12_->ticket;
+            }
+            ch.extensions.add(std::move(st));
+        }
+    }
+    std::vector<codec::signature_scheme> schemes = cfg.signature_schemes;
+    if (offer12_) {
+        // RFC 8446 4.2.3 lets a ClientHello list rsa_pkcs1_* for TLS 1.2 servers; TLS 1.3
+        // handshake signatures never accept them (lookup_scheme with tls13).
+        for (const auto extra : {codec::signature_scheme::rsa_pkcs1_sha256, codec::signature_scheme::rsa_pkcs1_sha384,
+                                 codec::signature_scheme::rsa_pkcs1_sha512}) {
+            if (!contains(schemes, extra)) {
+                schemes.push_back(extra);
+            }
+        }
+    }
+    ch.extensions.add(ext::signature_algorithms{std::move(schemes)});
     if (!cfg.certificate_signature_schemes.empty()) {
         ch.extensions.add(ext::signature_algorithms_cert{cfg.certificate_signature_schemes});
     }
@@ -392,15 +484,14 @@ result<void> client_tls13::start(handshake_output &out) {
     }
     // psk_key_exchange_modes goes out whenever tickets can be stored, not only when one is
     // offered: servers issue tickets only to clients that announce a mode (RFC 8446 4.2.9).
-    const bool tickets_usable = cfg.sessions != nullptr && !params_.server_name.empty();
-    if (tickets_usable) {
+    if (tickets_usable && offer13_) {
         ch.extensions.add(ext::psk_key_exchange_modes{{codec::psk_key_exchange_mode::psk_dhe_ke}});
     }
     if (cfg.record_size_limit != 0) {
         ch.extensions.add(ext::record_size_limit{cfg.record_size_limit});
     }
 
-    if (tickets_usable) {
+    if (tickets_usable && offer13_) {
         if (auto session = cfg.sessions->take(params_.server_name, provider_.now_seconds())) {
             // A ticket is usable only with an offered suite of the same hash (RFC 8446 4.2.11).
             const auto ticket_suite = lookup_suite(session->suite);
@@ -418,6 +509,9 @@ result<void> client_tls13::start(handshake_output &out) {
     AWSIO_CLIENT_TRY(bytes, finish_client_hello(next.hello, next.session, next.transcript));
     out.send_handshake(bytes);
     next.transcript.update(bytes);
+    if (offer12_) {
+        client_hello_bytes_ = bytes;
+    }
     state_ = std::move(next);
     return {};
 }
@@ -426,6 +520,9 @@ result<void> client_tls13::start(handshake_output &out) {
 // Dispatch
 
 result<void> client_tls13::handle(const codec::handshake_message &msg, handshake_output &out) {
+    if (tls12_) {
+        return tls12_->handle(msg, out);
+    }
     client_state current = std::move(state_);
     state_ = closed{};
     result<client_state> next = std::visit(
@@ -450,17 +547,38 @@ result<client_state> client_tls13::on(closed && /*s*/, const codec::handshake_me
 // ---------------------------------------------------------------------------------------------
 // ServerHello / HelloRetryRequest
 
-result<client_state> client_tls13::select_legacy_version(const codec::server_hello &sh) {
+result<client_state> client_tls13::select_legacy_version(expect_server_hello &&s, const codec::server_hello &sh,
+                                                         const codec::handshake_message &msg, handshake_output &out) {
+    if (sh.legacy_version != codec::protocol_version::tls12 || !offer12_) {
+        // TLS 1.1 and older are never accepted; TLS 1.2 only when offered.
+        return errc::protocol_version;
+    }
     // RFC 8446 4.1.3: a client offering TLS 1.3 that sees a lower version checks the downgrade
     // sentinels; finding one means an attacker removed 1.3 from our offer.
     const auto tail = std::span<const std::uint8_t>(sh.random).last<8>();
-    if (std::equal(tail.begin(), tail.end(), codec::downgrade_sentinel_tls12.begin()) ||
-        std::equal(tail.begin(), tail.end(), codec::downgrade_sentinel_tls11.begin())) {
+    if (offer13_ && (std::equal(tail.begin(), tail.end(), codec::downgrade_sentinel_tls12.begin()) ||
+                     std::equal(tail.begin(), tail.end(), codec::downgrade_sentinel_tls11.begin()))) {
         return errc::illegal_parameter;
     }
-    // The TLS 1.2 client machine takes over here once it exists (when min_version allows it);
-    // until then TLS 1.3 is the only version we offered.
-    return errc::protocol_version;
+    // After a HelloRetryRequest the server has committed to TLS 1.3 (RFC 8446 4.1.4).
+    if (s.retry_suite) {
+        return errc::illegal_parameter;
+    }
+    tls12_client_offer offer;
+    offer.client_random = client_random_;
+    offer.session_id = session_id_;
+    offer.client_hello = std::move(client_hello_bytes_);
+    offer.suites = offered_suites_;
+    offer.alpn = offered_alpn_;
+    offer.sni = sni_;
+    offer.extensions = offered_extensions_;
+    offer.session = std::move(session12_);
+    tls12_ = make_client_tls12_machine(config_, params_, std::move(offer));
+    if (!tls12_) {
+        return errc::internal_error;
+    }
+    AWSIO_CLIENT_CHECK(tls12_->handle(msg, out));
+    return closed{};
 }
 
 result<client_state> client_tls13::on(expect_server_hello &&s, const codec::handshake_message &msg,
@@ -471,7 +589,11 @@ result<client_state> client_tls13::on(expect_server_hello &&s, const codec::hand
     AWSIO_CLIENT_TRY(sh, codec::decode_server_hello(msg.body()));
     const auto *sv = sh.extensions.get<ext::supported_versions_server>();
     if (sv == nullptr) {
-        return select_legacy_version(sh);
+        return select_legacy_version(std::move(s), sh, msg, out);
+    }
+    if (!offer13_) {
+        // supported_versions answers an offer we did not make (RFC 5246 7.4.1.4).
+        return errc::unsupported_extension;
     }
     if (sh.legacy_version != codec::protocol_version::tls12) {
         return errc::protocol_version;
@@ -936,6 +1058,9 @@ result<void> client_tls13::on_key_update(connected &s, const codec::handshake_me
 }
 
 result<void> client_tls13::send_key_update(bool request_peer, handshake_output &out) {
+    if (tls12_) {
+        return tls12_->send_key_update(request_peer, out);
+    }
     auto *s = std::get_if<connected>(&state_);
     if (s == nullptr) {
         return errc::internal_error;

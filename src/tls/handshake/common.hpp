@@ -127,6 +127,25 @@ struct tls13_session {
     std::vector<std::vector<std::uint8_t>> peer_chain;
 };
 
+/// What a client keeps to resume a TLS 1.2 session (RFC 5246 7.4.1.2 session IDs, RFC 5077
+/// tickets).
+struct tls12_session {
+    codec::cipher_suite suite = codec::cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256;
+    /// The session id the server assigned (empty when it gave none).
+    std::vector<std::uint8_t> session_id;
+    /// The RFC 5077 ticket (empty when the server issued none).
+    std::vector<std::uint8_t> ticket;
+    std::shared_ptr<const crypto::secret_buffer> master_secret;
+    /// The session was made with the extended master secret (RFC 7627).
+    bool extended_master_secret = true;
+    std::uint32_t lifetime_seconds = 0;
+    /// provider.now_seconds() when the session was established.
+    std::uint64_t received_at_seconds = 0;
+    std::string alpn;
+    /// The server's chain as verified in the full handshake.
+    std::vector<std::vector<std::uint8_t>> peer_chain;
+};
+
 /// Client-side cache of tickets, keyed by server name. Thread-safe (one cache serves every
 /// connection of a context). Each ticket is handed out once (RFC 8446 C.4 recommends single
 /// use); a bounded number of names is kept, oldest evicted first.
@@ -138,6 +157,14 @@ public:
     /// The newest usable ticket for the name (removed from the cache), std::nullopt if none.
     /// Expired tickets (by `now_seconds`) are dropped.
     std::optional<tls13_session> take(const std::string &server_name, std::uint64_t now_seconds);
+    /// TLS 1.2: one session per name, replaced by each new full handshake or ticket.
+    void put12(const std::string &server_name, tls12_session s);
+    /// A copy of the TLS 1.2 session for the name (it stays cached: session ids and tickets may
+    /// be offered again), std::nullopt if none or expired.
+    std::optional<tls12_session> get12(const std::string &server_name, std::uint64_t now_seconds) const;
+    /// Forgets the TLS 1.2 session for the name (the server refused it).
+    void erase12(const std::string &server_name);
+    /// Tickets (TLS 1.3) plus TLS 1.2 sessions held.
     [[nodiscard]] std::size_t size() const;
     void clear();
 
@@ -147,6 +174,42 @@ private:
     std::size_t per_name_;
     // name -> tickets oldest first; insertion order of names for eviction.
     std::vector<std::pair<std::string, std::vector<tls13_session>>> entries_;
+    // name -> TLS 1.2 session; insertion order of names for eviction.
+    std::vector<std::pair<std::string, tls12_session>> entries12_;
+};
+
+/// What a TLS 1.2 server keeps (in its session-id store, or sealed in a ticket) to resume.
+struct tls12_server_session {
+    codec::cipher_suite suite = codec::cipher_suite::tls_ecdhe_ecdsa_with_aes_128_gcm_sha256;
+    std::shared_ptr<const crypto::secret_buffer> master_secret;
+    bool extended_master_secret = true;
+    /// provider.now_seconds() when the session was made.
+    std::uint64_t created_at_seconds = 0;
+    std::string alpn;
+    std::string server_name;
+    /// The client's chain (empty without client authentication).
+    std::vector<std::vector<std::uint8_t>> client_chain;
+    bool client_verified = false;
+};
+
+/// Server-side TLS 1.2 session-id cache: bounded (oldest evicted first), entries expire after
+/// `lifetime_seconds`. Thread-safe (shared by every connection of a context).
+class tls12_session_store {
+public:
+    explicit tls12_session_store(std::size_t max_entries = 1024, std::uint32_t lifetime_seconds = 7200) noexcept
+        : max_entries_(max_entries), lifetime_seconds_(lifetime_seconds) {}
+    void put(std::vector<std::uint8_t> id, tls12_server_session s);
+    /// A copy of the session filed under `id`, std::nullopt when unknown or expired.
+    std::optional<tls12_server_session> find(bytes_view id, std::uint64_t now_seconds) const;
+    void erase(bytes_view id);
+    [[nodiscard]] std::size_t size() const;
+    [[nodiscard]] std::uint32_t lifetime_seconds() const noexcept { return lifetime_seconds_; }
+
+private:
+    mutable std::mutex mutex_;
+    std::size_t max_entries_;
+    std::uint32_t lifetime_seconds_;
+    std::vector<std::pair<std::vector<std::uint8_t>, tls12_server_session>> entries_; // oldest first
 };
 
 /// Server-side ticket protection: tickets are AEAD-encrypted blobs (key name || nonce ||
@@ -244,6 +307,10 @@ struct handshake_config {
     std::size_t tickets_per_handshake = 2;
     /// Lifetime announced in tickets (at most 7 days, RFC 8446 4.6.1).
     std::uint32_t ticket_lifetime_seconds = 7200;
+    /// TLS 1.2 session ids; null: no session id is assigned (tickets may still resume).
+    std::shared_ptr<tls12_session_store> tls12_sessions;
+    /// TLS 1.2: refuse peers without the extended master secret (RFC 7627), both roles.
+    bool require_extended_master_secret = true;
 
     // --- client only ---
     /// Tickets received are stored here, keyed by server_name; null: no resumption.
@@ -315,6 +382,9 @@ public:
     virtual void skip_early_data(std::size_t max_bytes, bool after_hrr) = 0;
     /// The handshake finished (both Finished verified / sent). Called once.
     virtual void handshake_complete(handshake_summary summary) = 0;
+    /// Sends an alert record (under the current write protection). TLS 1.2 uses it for the
+    /// no_renegotiation warning; fatal alerts are sent by the driver from returned errors.
+    virtual void send_alert(alert_level level, alert_description description) = 0;
     /// A secret for the key log (labels as in the SSLKEYLOGFILE format). The driver forwards
     /// it to the configured key_log, if any.
     virtual void log_secret(std::string_view label, bytes_view client_random, bytes_view secret) = 0;

@@ -19,7 +19,13 @@
 //   connected                          KeyUpdate           connected
 //
 // Early data is never accepted, so EndOfEarlyData is never legal.
+//
+// A ClientHello that does not offer TLS 1.3 (or a configuration without it) is handed over to
+// the TLS 1.2 server machine (tls12.hpp) in hand_over_to_tls12(); every later call is forwarded
+// to that machine.
 #include "tls/handshake/server_tls13.hpp"
+
+#include "tls/handshake/tls12.hpp"
 
 #include "tls/codec/reader.hpp"
 #include "tls/codec/writer.hpp"
@@ -202,6 +208,9 @@ public:
     result<void> start(handshake_output & /*out*/) override { return {}; }
 
     result<void> handle(const codec::handshake_message &msg, handshake_output &out) override {
+        if (tls12_) {
+            return tls12_->handle(msg, out);
+        }
         state current = std::move(state_);
         state_ = failed{};
         auto next = std::visit(
@@ -226,18 +235,28 @@ public:
         return {};
     }
 
-    [[nodiscard]] bool is_connected() const noexcept override { return std::holds_alternative<connected>(state_); }
-
-    [[nodiscard]] bool accepts_compat_ccs() const noexcept override {
-        return std::holds_alternative<expect_second_client_hello>(state_) ||
-               std::holds_alternative<expect_client_certificate>(state_) ||
-               std::holds_alternative<expect_client_certificate_verify>(state_) ||
-               std::holds_alternative<expect_client_finished>(state_);
+    [[nodiscard]] bool is_connected() const noexcept override {
+        return tls12_ ? tls12_->is_connected() : std::holds_alternative<connected>(state_);
     }
 
-    result<void> handle_change_cipher_spec(handshake_output & /*out*/) override { return errc::unexpected_message; }
+    [[nodiscard]] bool accepts_compat_ccs() const noexcept override {
+        return !tls12_ && (std::holds_alternative<expect_second_client_hello>(state_) ||
+                           std::holds_alternative<expect_client_certificate>(state_) ||
+                           std::holds_alternative<expect_client_certificate_verify>(state_) ||
+                           std::holds_alternative<expect_client_finished>(state_));
+    }
+
+    result<void> handle_change_cipher_spec(handshake_output &out) override {
+        if (tls12_) {
+            return tls12_->handle_change_cipher_spec(out);
+        }
+        return errc::unexpected_message;
+    }
 
     result<void> send_key_update(bool request_peer, handshake_output &out) override {
+        if (tls12_) {
+            return tls12_->send_key_update(request_peer, out);
+        }
         auto *c = std::get_if<connected>(&state_);
         if (c == nullptr) {
             return errc::internal_error;
@@ -265,10 +284,21 @@ private:
                             bool hello_retry, bool ccs_sent, handshake_output &out);
 
     /// The point where a ClientHello that does not offer TLS 1.3 (or a configuration without
-    /// it) leaves this machine. The TLS 1.2 server machine takes over here once it exists.
-    result<state> hand_over_to_tls12(const codec::client_hello & /*ch*/, const codec::handshake_message & /*msg*/,
-                                     handshake_output & /*out*/) {
-        return errc::protocol_version;
+    /// it) leaves this machine: the TLS 1.2 server machine takes over, starting with this
+    /// ClientHello.
+    result<state> hand_over_to_tls12(const codec::client_hello & /*ch*/, const codec::handshake_message &msg,
+                                     handshake_output &out) {
+        if (config_->min_version > codec::protocol_version::tls12) {
+            return errc::protocol_version;
+        }
+        tls12_ = make_server_tls12_machine(config_);
+        if (!tls12_) {
+            return errc::internal_error;
+        }
+        if (auto r = tls12_->handle(msg, out); !r) {
+            return unexpected(r.error());
+        }
+        return failed{};
     }
 
     result<std::optional<accepted_psk>> try_resume(const codec::client_hello &ch, const codec::handshake_message &msg,
@@ -287,6 +317,8 @@ private:
     crypto::provider *provider_;
     state state_ = expect_client_hello{};
     std::uint64_t tickets_sent_ = 0;
+    /// Set once the client's hello led to TLS 1.2: every call goes there.
+    std::unique_ptr<handshake_machine> tls12_;
 };
 
 result<std::unique_ptr<record::record_protection>> server_machine::protection(const suite_params &suite,

@@ -521,6 +521,7 @@ public:
     result<void> set_peer_record_size_limit(std::uint16_t) override { return {}; }
     void skip_early_data(std::size_t, bool) override {}
     void handshake_complete(handshake_summary s) override { summary = std::move(s); }
+    void send_alert(alert_level, alert_description) override {}
     void log_secret(std::string_view label, bytes_view, bytes_view secret) override {
         secrets[std::string(label)] = hex(secret);
     }

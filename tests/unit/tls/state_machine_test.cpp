@@ -52,6 +52,7 @@ public:
     void skip_early_data(std::size_t, bool) override {}
     void handshake_complete(handshake_summary) override { complete = true; }
     void log_secret(std::string_view, bytes_view, bytes_view) override {}
+    void send_alert(alert_level, alert_description) override {}
 
     /// Takes everything sent so far.
     std::vector<codec::handshake_message> take() { return std::exchange(sent, {}); }
