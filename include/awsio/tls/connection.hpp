@@ -94,8 +94,9 @@ public:
     /// stops when `out` is full (what is left stays buffered for the next call) or no complete
     /// record remains. 0 with an empty `out` still processes handshake records.
     result<std::size_t> read(std::span<std::uint8_t> out);
-    /// Plaintext already decrypted and not yet returned (part of a record), plus whether whole
-    /// records are waiting.
+    /// Plaintext already decrypted and not yet returned (part of a record), and whether
+    /// read() has a whole record (or a malformed header to report) waiting; part of a record
+    /// does not count.
     [[nodiscard]] std::size_t pending_plaintext() const noexcept;
     [[nodiscard]] bool has_buffered_records() const noexcept;
 

@@ -504,7 +504,7 @@ result<std::size_t> connection::read(std::span<std::uint8_t> out) {
 }
 
 std::size_t connection::pending_plaintext() const noexcept { return impl_->plain.size() - impl_->plain_begin; }
-bool connection::has_buffered_records() const noexcept { return impl_->deframer.buffered() > 0; }
+bool connection::has_buffered_records() const noexcept { return impl_->deframer.has_complete_record(); }
 
 result<void> connection::write(std::span<const std::uint8_t> plaintext) {
     impl &s = *impl_;

@@ -92,6 +92,22 @@ void deframer::commit(std::size_t n) noexcept {
     end_ = std::min(end_ + n, buffer_.size());
 }
 
+bool deframer::has_complete_record() const noexcept {
+    if (error_) {
+        return true;
+    }
+    const std::size_t available = end_ - begin_;
+    if (available == 0) {
+        return false;
+    }
+    const std::span<const std::uint8_t> pending(buffer_.data() + begin_, available);
+    auto length = check_record_header(pending.first(std::min(available, header_size)), max_length_);
+    if (!length) {
+        return true;
+    }
+    return length->has_value() && available >= header_size + **length;
+}
+
 result<std::optional<record_view>> deframer::next() noexcept {
     if (error_) {
         return unexpected(error_);

@@ -99,6 +99,10 @@ public:
     /// consecutive next() calls are valid together.
     result<std::optional<record_view>> next() noexcept;
 
+    /// True when next() has something to return now: a whole record, or a header error (which
+    /// next() reports). False for nothing buffered or only part of a record.
+    [[nodiscard]] bool has_complete_record() const noexcept;
+
     /// Bytes received but not yet returned as records.
     [[nodiscard]] std::size_t buffered() const noexcept { return end_ - begin_; }
     /// True when no partial record is pending (a clean point to stop reading, e.g. at EOF).

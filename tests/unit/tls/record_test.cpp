@@ -685,6 +685,30 @@ TEST(tls_deframer, header_errors) {
     EXPECT_EQ((*r)->legacy_version, 0x0301);
 }
 
+TEST(tls_deframer, has_complete_record_only_for_whole_records_or_errors) {
+    const auto stream = frame(sample_records);
+    deframer d;
+    EXPECT_FALSE(d.has_complete_record());
+    // Every strict prefix of the first record: bytes buffered, no record.
+    const std::size_t first = header_size + sample_records[0].body.size();
+    for (std::size_t n = 1; n < first; ++n) {
+        deframer p;
+        p.feed(std::span(stream).first(n));
+        EXPECT_FALSE(p.has_complete_record()) << n;
+        EXPECT_GT(p.buffered(), 0u);
+    }
+    d.feed(std::span(stream).first(first));
+    EXPECT_TRUE(d.has_complete_record());
+    auto r = d.next();
+    ASSERT_TRUE(r && r->has_value());
+    EXPECT_FALSE(d.has_complete_record());
+    // A malformed header counts: next() has an error to report.
+    deframer bad;
+    bad.feed(std::vector<std::uint8_t>{'G'});
+    EXPECT_TRUE(bad.has_complete_record());
+    EXPECT_FALSE(bad.next());
+}
+
 TEST(tls_deframer, configurable_length_limit) {
     const auto at_plaintext_limit = frame({{content_type::handshake, std::vector<std::uint8_t>(max_plaintext_length, 1)}});
     const auto over_plaintext_limit =
