@@ -96,6 +96,8 @@ struct expect_second_client_hello {
     std::vector<std::uint8_t> session_id;
     std::vector<codec::cipher_suite> offered_suites;
     bool ccs_sent = false;
+    /// The cookie our HelloRetryRequest carried (RFC 8446 4.2.2), if any.
+    std::optional<std::vector<std::uint8_t>> cookie;
 };
 
 struct expect_client_certificate {
@@ -412,6 +414,13 @@ result<state> server_machine::on(expect_client_hello && /*s*/, const codec::hand
     hrr.cipher_suite = suite->suite;
     hrr.extensions.add(ext::key_share_hrr{*retry_group});
     hrr.extensions.add(ext::supported_versions_server{codec::protocol_version::tls13});
+    if (options_.adjust_hello_retry_request) {
+        options_.adjust_hello_retry_request(hrr);
+    }
+    std::optional<std::vector<std::uint8_t>> cookie;
+    if (const auto *c = hrr.extensions.get<ext::cookie>()) {
+        cookie = c->value;
+    }
     AWSIO_CODEC_CHECK(send_message(out, &transcript, hrr));
     const bool ccs = !ch.legacy_session_id.empty();
     if (ccs) {
@@ -423,7 +432,7 @@ result<state> server_machine::on(expect_client_hello && /*s*/, const codec::hand
     AWSIO_LOGF_DEBUG(log_subject::tls, "tls13 server: HelloRetryRequest for %s", group_name(*retry_group).data());
     return expect_second_client_hello{std::move(transcript), *suite,         *retry_group,
                                       ch.random,             ch.legacy_session_id, ch.cipher_suites,
-                                      ccs};
+                                      ccs,                   std::move(cookie)};
 }
 
 result<state> server_machine::on(expect_second_client_hello &&s, const codec::handshake_message &msg,
@@ -435,6 +444,15 @@ result<state> server_machine::on(expect_second_client_hello &&s, const codec::ha
         ch.legacy_session_id != s.session_id || ch.cipher_suites != s.offered_suites ||
         ch.legacy_compression_methods.size() != 1 || ch.legacy_compression_methods[0] != 0 ||
         ch.extensions.contains(codec::extension_type::early_data)) {
+        return errc::illegal_parameter;
+    }
+    // RFC 8446 4.2.2: the cookie of the HelloRetryRequest comes back unchanged; a client cannot
+    // send one it was not given.
+    const auto *cookie = ch.extensions.get<ext::cookie>();
+    if (s.cookie.has_value() != (cookie != nullptr)) {
+        return s.cookie ? errc::missing_extension : errc::illegal_parameter;
+    }
+    if (cookie != nullptr && cookie->value != *s.cookie) {
         return errc::illegal_parameter;
     }
     const auto *groups = ch.extensions.get<ext::supported_groups>();
@@ -827,7 +845,14 @@ result<void> server_machine::send_tickets(negotiated &n, handshake_output &out) 
         nst.ticket_age_add = (std::uint32_t{age_add[0]} << 24) | (std::uint32_t{age_add[1]} << 16) |
                              (std::uint32_t{age_add[2]} << 8) | std::uint32_t{age_add[3]};
         nst.ticket_lifetime = lifetime;
+        if (options_.adjust_new_session_ticket) {
+            options_.adjust_new_session_ticket(nst);
+        }
         AWSIO_CODEC_TRY(psk, resumption_psk(p, n.suite.hash, rms.view(), nst.ticket_nonce));
+        if (!nst.ticket.empty()) {
+            AWSIO_CODEC_CHECK(send_message(out, nullptr, nst));
+            continue;
+        }
 
         server_ticket_state st;
         st.suite = n.suite.suite;

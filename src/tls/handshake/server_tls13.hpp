@@ -19,6 +19,15 @@ struct server_tls13_options {
     /// what a recorded server sent (RFC 8448's server lists its supported_groups there); empty
     /// in production.
     std::function<void(codec::encrypted_extensions &)> adjust_encrypted_extensions;
+    /// Called on a HelloRetryRequest just before it is serialized. Lets trace replays add the
+    /// cookie a recorded server sent (RFC 8448 section 5); the second ClientHello must then echo
+    /// it. Empty in production (this server keeps its retry state and sends no cookie).
+    std::function<void(codec::server_hello &)> adjust_hello_retry_request;
+    /// Called on each NewSessionTicket once its lifetime, age_add and nonce are set, before the
+    /// resumption PSK is derived from the nonce. When it fills in `ticket`, that ticket is sent
+    /// instead of a sealed one (trace replays: RFC 8448's ticket is its server's opaque state).
+    /// Empty in production.
+    std::function<void(codec::new_session_ticket_tls13 &)> adjust_new_session_ticket;
 };
 
 /// make_server_machine() with explicit options (tests).

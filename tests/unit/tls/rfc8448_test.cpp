@@ -26,9 +26,10 @@
 //    (EncryptedExtensions, Certificate, CertificateVerify, Finished), every secret, and the
 //    client's Finished accepted. Our server puts record_size_limit and server_name in its
 //    EncryptedExtensions; the trace's also lists its supported_groups, which
-//    server_tls13_options::adjust_encrypted_extensions adds at the trace's position. The
-//    trace's NewSessionTicket is not reproduced: our tickets are sealed under our own ticket
-//    keys (the server here issues none).
+//    server_tls13_options::adjust_encrypted_extensions adds at the trace's position. Then the
+//    NewSessionTicket record: lifetime and ticket_age_add are ours (drawn like the trace's); the
+//    opaque ticket, the two-byte nonce and the early_data extension come from the trace through
+//    adjust_new_session_ticket (our tickets are sealed under our own keys, with 8-byte nonces).
 //  * Section 4: the resumed ClientHello built by the client machine from the ticket of the
 //    section 3 NewSessionTicket, binder included. The trace's ticket age is 6 ms; our clock has
 //    one-second resolution, so the cached ticket_age_add is advanced by 6 to give the trace's
@@ -40,9 +41,12 @@
 //  * Section 5 (HelloRetryRequest), client: both ClientHellos (the second with the cookie echoed
 //    and the P-256 share generated after the retry; the trace places the cookie after
 //    signature_algorithms and pads the hello, which adjust_client_hello arranges), and the
-//    encrypted client Finished record after the trace's ServerHello and server flight. The
-//    section 5 server side is not replayed: the trace's HelloRetryRequest carries a cookie (the
-//    trace server's own opaque state), and our server sends none.
+//    encrypted client Finished record after the trace's ServerHello and server flight.
+//  * Section 5, server: the HelloRetryRequest, the ServerHello and the encrypted server flight
+//    byte for byte, every secret, and the client's Finished accepted. The trace's
+//    HelloRetryRequest carries a cookie (its server's own opaque state); ours keeps its retry
+//    state and sends none, so server_tls13_options::adjust_hello_retry_request inserts the
+//    trace's cookie, and the server checks that the second ClientHello echoes it.
 //
 // The second ClientHello's record version (0x0303, as in the trace) is also checked on the
 // connection driver itself (second_client_hello_goes_out_with_record_version_0303).
@@ -237,6 +241,13 @@ const char *const s5_server_flight_record =
     "587c328a9afcfcfb978d1cd4328f7d9d60530e630befd96c0c816ee20b0100768ae2a6df51fc68f172740a79af11398ee3be"
     "1252491fa9c693479e877f94ab7c5f8cad480203e6ab7b87dd71e8a0729113df17f5eee86ce108d1d72007ec1cd13c85a6c1"
     "49621e77b7d78d805a30f0be030c315e54";
+// The server's ephemeral P-256 private key and the section 5 secrets.
+const char *const s5_server_p256 = "8c510601f9765bfb8ed693449a48989859b5cfa879cb9f5443c41c5ff10634ed";
+const char *const s5_c_hs_traffic = "158aa7ab8855073582b41d674b4055cabcc534728f659314861b4e08e2011566";
+const char *const s5_s_hs_traffic = "3403e781e2af7b6508da28574f6e95a1abf162de83a97927c37672a4a0cef8a1";
+const char *const s5_c_ap_traffic = "75ecf4b972525aa0dcd057c9944d4cd5d82671d8843141d7dc2a4ff15a21dc51";
+const char *const s5_s_ap_traffic = "5c74f87df04225db0f8209c9de6429e49435fdefa7cad61864874d12f31cfc8d";
+const char *const s5_exporter = "7c06d3ae106a3a374ace4837b3985cac67780a6e2c5c04b58319d584df09d223";
 const char *const s5_client_finished_record =
     "1703030035d74f1923c662fd34137c6f502f3dd2b93d951d1b3bc97e42afe23c31abea92fe91b474999e85e3b791ce252fe8"
     "c3e9f939a4120cb2";
@@ -664,6 +675,57 @@ struct section3_client {
     }
 };
 
+/// The handshake messages of one encrypted trace record, opened with `secret` (AES-128-GCM).
+std::vector<codec::handshake_message> open_trace_flight(const char *record_hex, const char *secret_hex) {
+    auto key = record::tls13_record_protection::create(crypto::openssl_provider(), crypto::aead_algorithm::aes_128_gcm,
+                                                        crypto::hash_algorithm::sha256, unhex(secret_hex));
+    EXPECT_TRUE(key.has_value());
+    bytes rec = unhex(record_hex);
+    auto v = record::view_record(rec, record::max_tls13_ciphertext_length);
+    EXPECT_TRUE(v.has_value());
+    std::vector<codec::handshake_message> out;
+    if (!key || !v) {
+        return out;
+    }
+    auto opened = key->open(*v);
+    EXPECT_TRUE(opened.has_value());
+    if (!opened) {
+        return out;
+    }
+    codec::handshake_splitter splitter;
+    EXPECT_FALSE(splitter.feed(opened->content));
+    for (;;) {
+        auto msg = splitter.pop();
+        EXPECT_TRUE(msg.has_value());
+        if (!msg || !*msg) {
+            break;
+        }
+        out.push_back(**msg);
+    }
+    return out;
+}
+
+/// `ours` rebuilt in the order of `trace`, taking from the trace the extensions listed in
+/// `from_trace` that ours lacks.
+codec::extension_list in_trace_order(const codec::extension_list &ours, const codec::extension_list &trace,
+                                     std::initializer_list<extension_type> from_trace) {
+    codec::extension_list out;
+    for (const auto &e : trace.entries) {
+        const auto t = codec::type_of(e);
+        auto it = std::find_if(ours.entries.begin(), ours.entries.end(),
+                               [t](const codec::extension &x) { return codec::type_of(x) == t; });
+        if (it != ours.entries.end()) {
+            out.entries.push_back(*it);
+        } else if (std::find(from_trace.begin(), from_trace.end(), t) != from_trace.end()) {
+            out.entries.push_back(e);
+        } else {
+            ADD_FAILURE() << "the server did not produce extension " << static_cast<int>(t);
+        }
+    }
+    EXPECT_GE(out.size(), ours.size());
+    return out;
+}
+
 // ---- section 3 ------------------------------------------------------------------------------
 
 TEST(rfc8448, simple_1rtt_client_is_byte_exact) {
@@ -753,8 +815,30 @@ TEST(rfc8448, simple_1rtt_server_is_byte_exact) {
     cfg->certificates = {cert};
     cfg->record_size_limit = 0x4001;
     cfg->verify_peer = false;
+    // One ticket, lifetime 30 s like the trace's. Its age_add is drawn after the random; the
+    // ticket keys have their own provider (their draws are not part of the trace).
+    cfg->tickets = std::make_shared<ticket_keys>(crypto::openssl_provider());
+    cfg->tickets_per_handshake = 1;
+    cfg->ticket_lifetime_seconds = 30;
+    const auto trace_tickets = open_trace_flight(s3_new_session_ticket_record, s3_s_ap_traffic);
+    ASSERT_EQ(trace_tickets.size(), 1u);
+    auto trace_nst = codec::decode_new_session_ticket_tls13(trace_tickets[0].body());
+    ASSERT_TRUE(trace_nst.has_value());
+    provider.push_random(std::vector<std::uint8_t>{static_cast<std::uint8_t>(trace_nst->ticket_age_add >> 24),
+                                                   static_cast<std::uint8_t>(trace_nst->ticket_age_add >> 16),
+                                                   static_cast<std::uint8_t>(trace_nst->ticket_age_add >> 8),
+                                                   static_cast<std::uint8_t>(trace_nst->ticket_age_add)});
 
     server_tls13_options opts;
+    // The trace's ticket is its server's own opaque state, its nonce is two bytes (ours eight)
+    // and it announces early data: those come from the trace; lifetime and age_add are ours.
+    opts.adjust_new_session_ticket = [trace = *trace_nst](codec::new_session_ticket_tls13 &nst) {
+        EXPECT_EQ(nst.ticket_lifetime, trace.ticket_lifetime);
+        EXPECT_EQ(nst.ticket_age_add, trace.ticket_age_add);
+        nst.ticket_nonce = trace.ticket_nonce;
+        nst.ticket = trace.ticket;
+        nst.extensions = trace.extensions;
+    };
     const bytes trace_ee = unhex(s3_encrypted_extensions);
     auto decoded_ee = codec::decode_encrypted_extensions(std::span<const std::uint8_t>(trace_ee).subspan(4));
     ASSERT_TRUE(decoded_ee.has_value());
@@ -795,11 +879,10 @@ TEST(rfc8448, simple_1rtt_server_is_byte_exact) {
     EXPECT_TRUE(d.machine->is_connected());
     ASSERT_TRUE(d.summary.has_value());
     EXPECT_EQ(d.summary->server_name, "server");
-    EXPECT_EQ(d.records.size(), 2u); // no tickets: this configuration has no ticket keys
+    // The NewSessionTicket, the server's first record under its application key.
+    ASSERT_EQ(d.records.size(), 3u);
+    EXPECT_EQ(hex(d.records[2]), s3_new_session_ticket_record);
 
-    // The server's application key: its first record is the trace's second (the trace's server
-    // sent its NewSessionTicket first).
-    d.write_key->set_sequence(1);
     EXPECT_EQ(hex(d.seal(record::content_type::application_data, app_payload())), s3_server_app_record);
     auto [type, data] = d.open(s3_client_app_record);
     EXPECT_EQ(type, record::content_type::application_data);
@@ -909,6 +992,121 @@ TEST(rfc8448, hello_retry_request_client_is_byte_exact) {
     EXPECT_TRUE(d->summary->hello_retry);
     EXPECT_EQ(d->summary->group, named_group::secp256r1);
     EXPECT_EQ(d->summary->peer_signature_scheme, codec::signature_scheme::rsa_pss_rsae_sha256);
+}
+
+/// A section 5 server: the trace's certificate and key, P-256 only (so the trace's ClientHello,
+/// which carries an x25519 share, gets a HelloRetryRequest), and the hooks that add what the
+/// trace's server sent beyond ours (the cookie, supported_groups in EncryptedExtensions).
+struct section5_server {
+    trace_rsa_provider rsa;
+    crypto::insecure_deterministic_provider provider{0, crypto::insecure_deterministic_provider::default_now, rsa};
+    std::unique_ptr<trace_driver> driver;
+
+    section5_server() {
+        const auto flight = open_trace_flight(s5_server_flight_record, s5_s_hs_traffic);
+        EXPECT_EQ(flight.size(), 4u);
+        std::optional<codec::encrypted_extensions> trace_ee;
+        for (const auto &m : flight) {
+            if (m.type == codec::handshake_type::encrypted_extensions) {
+                auto ee = codec::decode_encrypted_extensions(m.body());
+                EXPECT_TRUE(ee.has_value());
+                trace_ee = *ee;
+            } else if (m.type == codec::handshake_type::certificate_verify) {
+                auto cv = codec::decode_certificate_verify(m.body());
+                EXPECT_TRUE(cv.has_value());
+                rsa.signatures.push_back(cv->signature);
+            }
+        }
+        EXPECT_TRUE(trace_ee.has_value());
+        const bytes hrr_body = body_of(s5_hello_retry_request_record);
+        auto trace_hrr = codec::decode_server_hello(std::span<const std::uint8_t>(hrr_body).subspan(4));
+        EXPECT_TRUE(trace_hrr.has_value());
+
+        // The server draws its P-256 key, then its random (none for the HelloRetryRequest).
+        const bytes sh = body_of(s5_server_hello_record);
+        provider.push_random(unhex(s5_server_p256));
+        provider.push_random(std::span(sh).subspan(6, 32));
+
+        auto cert = std::make_shared<certified_key>();
+        cert->chain = {unhex(s3_server_certificate)};
+        cert->key = rfc8448_rsa_key();
+        cert->dns_names = {"server"};
+        auto cfg = std::make_shared<handshake_config>();
+        cfg->provider = &provider;
+        cfg->is_server = true;
+        cfg->certificates = {cert};
+        cfg->groups = {named_group::secp256r1};
+        cfg->record_size_limit = 0x4001;
+        cfg->verify_peer = false;
+
+        server_tls13_options opts;
+        opts.adjust_hello_retry_request = [trace = trace_hrr ? trace_hrr->extensions : codec::extension_list{}](
+                                              codec::server_hello &hrr) {
+            hrr.extensions = in_trace_order(hrr.extensions, trace, {extension_type::cookie});
+        };
+        opts.adjust_encrypted_extensions = [trace = trace_ee ? trace_ee->extensions : codec::extension_list{}](
+                                               codec::encrypted_extensions &ee) {
+            ee.extensions = in_trace_order(ee.extensions, trace, {extension_type::supported_groups});
+        };
+        driver = std::make_unique<trace_driver>(make_server_machine_for_test(cfg, std::move(opts)), false);
+        EXPECT_TRUE(driver->start());
+    }
+};
+
+TEST(rfc8448, hello_retry_request_server_is_byte_exact) {
+    section5_server srv;
+    trace_driver &d = *srv.driver;
+    ASSERT_NO_ERROR(d.receive(s5_client_hello1_record));
+    ASSERT_EQ(d.records.size(), 1u);
+    EXPECT_EQ(hex(d.records[0]), s5_hello_retry_request_record);
+    EXPECT_TRUE(d.secrets.empty());
+
+    ASSERT_NO_ERROR(d.receive(s5_client_hello2_record.c_str()));
+    ASSERT_EQ(d.records.size(), 3u);
+    EXPECT_EQ(hex(d.records[1]), s5_server_hello_record);
+    EXPECT_EQ(hex(d.records[2]), s5_server_flight_record);
+    EXPECT_EQ(srv.rsa.weak_signatures, 1); // the trace's signature covers our transcript
+    EXPECT_EQ(d.secrets["CLIENT_HANDSHAKE_TRAFFIC_SECRET"], s5_c_hs_traffic);
+    EXPECT_EQ(d.secrets["SERVER_HANDSHAKE_TRAFFIC_SECRET"], s5_s_hs_traffic);
+    EXPECT_EQ(d.secrets["CLIENT_TRAFFIC_SECRET_0"], s5_c_ap_traffic);
+    EXPECT_EQ(d.secrets["SERVER_TRAFFIC_SECRET_0"], s5_s_ap_traffic);
+    EXPECT_EQ(d.secrets["EXPORTER_SECRET"], s5_exporter);
+    EXPECT_FALSE(d.machine->is_connected());
+
+    ASSERT_NO_ERROR(d.receive(s5_client_finished_record));
+    EXPECT_TRUE(d.machine->is_connected());
+    ASSERT_TRUE(d.summary.has_value());
+    EXPECT_TRUE(d.summary->hello_retry);
+    EXPECT_EQ(d.summary->group, named_group::secp256r1);
+}
+
+TEST(rfc8448, hello_retry_request_cookie_must_come_back_unchanged) {
+    // The trace's second ClientHello with one cookie byte changed: illegal_parameter.
+    {
+        section5_server srv;
+        ASSERT_NO_ERROR(srv.driver->receive(s5_client_hello1_record));
+        std::string tampered = s5_client_hello2_record;
+        const auto at = tampered.find("002c0074");
+        ASSERT_NE(at, std::string::npos);
+        tampered[at + 12] = tampered[at + 12] == '0' ? '1' : '0';
+        auto r = srv.driver->receive(tampered.c_str());
+        ASSERT_FALSE(r.has_value());
+        EXPECT_EQ(r.error(), make_error_code(errc::illegal_parameter));
+    }
+    // Without the cookie: missing_extension.
+    {
+        section5_server srv;
+        ASSERT_NO_ERROR(srv.driver->receive(s5_client_hello1_record));
+        auto ch2 = decode_hello(body_of(s5_client_hello2_record.c_str()));
+        std::erase_if(ch2.extensions.entries,
+                      [](const codec::extension &e) { return codec::type_of(e) == extension_type::cookie; });
+        const bytes msg = codec::serialize(ch2);
+        bytes rec{0x16, 0x03, 0x03, static_cast<std::uint8_t>(msg.size() >> 8), static_cast<std::uint8_t>(msg.size())};
+        rec.insert(rec.end(), msg.begin(), msg.end());
+        auto r = srv.driver->receive(hex(rec).c_str());
+        ASSERT_FALSE(r.has_value());
+        EXPECT_EQ(r.error(), make_error_code(errc::missing_extension));
+    }
 }
 
 TEST(rfc8448, hello_retry_request_refused_twice) {
