@@ -486,11 +486,12 @@ result<std::optional<accepted_psk>> server_machine::try_resume(const codec::clie
     }
     const std::uint64_t now = provider_->now_seconds();
     for (std::size_t i = 0; i < offered->identities.size() && i < offered->binders.size(); ++i) {
-        auto plain = config_->tickets->open(offered->identities[i].identity);
-        if (!plain) {
-            continue;
+        std::optional<server_ticket_state> ticket;
+        if (options_.open_ticket) {
+            ticket = options_.open_ticket(offered->identities[i].identity);
+        } else if (auto plain = config_->tickets->open(offered->identities[i].identity)) {
+            ticket = parse_ticket_state(plain->view());
         }
-        auto ticket = parse_ticket_state(plain->view());
         if (!ticket) {
             continue;
         }

@@ -13,27 +13,6 @@
 
 namespace awsio::tls {
 
-/// Behaviour switches of the server machine that a handshake_config does not express.
-struct server_tls13_options {
-    /// Called on the EncryptedExtensions just before it is serialized. Lets trace replays add
-    /// what a recorded server sent (RFC 8448's server lists its supported_groups there); empty
-    /// in production.
-    std::function<void(codec::encrypted_extensions &)> adjust_encrypted_extensions;
-    /// Called on a HelloRetryRequest just before it is serialized. Lets trace replays add the
-    /// cookie a recorded server sent (RFC 8448 section 5); the second ClientHello must then echo
-    /// it. Empty in production (this server keeps its retry state and sends no cookie).
-    std::function<void(codec::server_hello &)> adjust_hello_retry_request;
-    /// Called on each NewSessionTicket once its lifetime, age_add and nonce are set, before the
-    /// resumption PSK is derived from the nonce. When it fills in `ticket`, that ticket is sent
-    /// instead of a sealed one (trace replays: RFC 8448's ticket is its server's opaque state).
-    /// Empty in production.
-    std::function<void(codec::new_session_ticket_tls13 &)> adjust_new_session_ticket;
-};
-
-/// make_server_machine() with explicit options (tests).
-std::unique_ptr<handshake_machine> make_server_machine_for_test(std::shared_ptr<const handshake_config> config,
-                                                                server_tls13_options options);
-
 /// What a server ticket carries (sealed by ticket_keys): enough to resume without server-side
 /// storage.
 struct server_ticket_state {
@@ -51,6 +30,30 @@ struct server_ticket_state {
     std::vector<std::vector<std::uint8_t>> client_chain;
     bool client_verified = false;
 };
+
+/// Behaviour switches of the server machine that a handshake_config does not express.
+struct server_tls13_options {
+    /// Called on the EncryptedExtensions just before it is serialized. Lets trace replays add
+    /// what a recorded server sent (RFC 8448's server lists its supported_groups there); empty
+    /// in production.
+    std::function<void(codec::encrypted_extensions &)> adjust_encrypted_extensions;
+    /// Called on a HelloRetryRequest just before it is serialized. Lets trace replays add the
+    /// cookie a recorded server sent (RFC 8448 section 5); the second ClientHello must then echo
+    /// it. Empty in production (this server keeps its retry state and sends no cookie).
+    std::function<void(codec::server_hello &)> adjust_hello_retry_request;
+    /// Called on each NewSessionTicket once its lifetime, age_add and nonce are set, before the
+    /// resumption PSK is derived from the nonce. When it fills in `ticket`, that ticket is sent
+    /// instead of a sealed one (trace replays: RFC 8448's ticket is its server's opaque state).
+    /// Empty in production.
+    std::function<void(codec::new_session_ticket_tls13 &)> adjust_new_session_ticket;
+    /// Opens an offered PSK identity instead of handshake_config::tickets (trace replays: the
+    /// identity of RFC 8448 section 4 is a ticket sealed by its server). Empty in production.
+    std::function<std::optional<server_ticket_state>(bytes_view identity)> open_ticket;
+};
+
+/// make_server_machine() with explicit options (tests).
+std::unique_ptr<handshake_machine> make_server_machine_for_test(std::shared_ptr<const handshake_config> config,
+                                                                server_tls13_options options);
 
 /// The versioned binary form sealed into a ticket. Strict: parse_ticket_state() refuses an
 /// unknown version, bad lengths and trailing bytes (std::nullopt).

@@ -34,9 +34,11 @@
 //    section 3 NewSessionTicket, binder included. The trace's ticket age is 6 ms; our clock has
 //    one-second resolution, so the cached ticket_age_add is advanced by 6 to give the trace's
 //    obfuscated_ticket_age. early_data and padding come from the trace (we never send early
-//    data). The rest of section 4 is not replayed: the trace's server accepts early data and says
-//    so in its EncryptedExtensions, which a client that offered none must refuse
-//    (unsupported_extension); the early secret and binder key are checked in
+//    data). Server side: the ServerHello byte for byte and the handshake secrets, with the
+//    trace's ticket opened into the section 3 resumption PSK by server_tls13_options::open_ticket.
+//    The rest of section 4 is not replayed: the trace's server accepts early data and says so in
+//    its EncryptedExtensions (ours refuses it, and a client that offered none must refuse that
+//    extension: unsupported_extension); the early secret and binder key are checked in
 //    key_schedule_test.cpp.
 //  * Section 5 (HelloRetryRequest), client: both ClientHellos (the second with the cookie echoed
 //    and the P-256 share generated after the retry; the trace places the cookie after
@@ -197,6 +199,14 @@ const char *const s4_client_hello =
     "54a3664d4e6da4d29ee03725a6a4dafcd0fc67d2aea70529513e3da2677fa5906c5b3f7d8f92f228bda40dda721470f9"
     "fbf297b5aea617646fac5c03272e970727c621a79141ef5f7de6505e5bfbc388e93343694093934ae4d357fad6aacb00"
     "21203add4fb2d8fdf822a0ca3cf7678ef5e88dae990141c5924d57bb6fa31b9e5f9d";
+
+// The server's side of section 4 as far as it can follow the trace (it refuses early data).
+const char *const s4_server_x25519 = "de5b4476e7b490b2652d338acbf2948066f255f9440e23b98fc69835298dc107";
+const char *const s4_server_hello =
+    "0200005c03033ccfd2dec890222763472ae8136777c9d7358777bb66e91ea5122495f559ea2d00130100003400290002000000"
+    "330024001d0020121761ee42c333e1b9e77b60dd57c2053cd94512ab47f115e86eff50942cea31002b00020304";
+const char *const s4_c_hs_traffic = "2faac08f851d35fea3604fcb4de82dc62c9b164a70974d0462e27f1ab278700f";
+const char *const s4_s_hs_traffic = "fe927ae271312e8bf0275b581c54eef020450dc4ecffaa05a1a35d27518e7803";
 
 // ---- RFC 8448 section 5: HelloRetryRequest --------------------------------------------------
 
@@ -958,6 +968,74 @@ TEST(rfc8448, resumed_client_hello_binder_is_byte_exact) {
     EXPECT_EQ(hex(std::span(d->messages[0]).last(32)),
               "3add4fb2d8fdf822a0ca3cf7678ef5e88dae990141c5924d57bb6fa31b9e5f9d");
     EXPECT_TRUE(cfg->sessions->size() == 0u); // a ticket is used once
+}
+
+TEST(rfc8448, resumed_server_hello_is_byte_exact_and_early_data_is_refused) {
+    // The section 4 ClientHello offers the section 3 ticket and early data. Our server accepts
+    // the PSK (the trace's ticket is opened by a hook into the section 3 resumption PSK), answers
+    // with the trace's ServerHello byte for byte and derives the trace's handshake secrets; its
+    // EncryptedExtensions then refuse early data (no early_data extension), where the trace's
+    // server accepted it, so the rest of the trace does not apply.
+    trace_rsa_provider rsa;
+    crypto::insecure_deterministic_provider provider(0, crypto::insecure_deterministic_provider::default_now, rsa);
+    const bytes sh = unhex(s4_server_hello);
+    provider.push_random(unhex(s4_server_x25519));
+    provider.push_random(std::span(sh).subspan(6, 32));
+
+    auto cert = std::make_shared<certified_key>();
+    cert->chain = {unhex(s3_server_certificate)};
+    cert->key = rfc8448_rsa_key();
+    cert->dns_names = {"server"};
+    auto cfg = std::make_shared<handshake_config>();
+    cfg->provider = &provider;
+    cfg->is_server = true;
+    cfg->certificates = {cert};
+    cfg->record_size_limit = 0x4001;
+    cfg->verify_peer = false;
+    cfg->tickets = std::make_shared<ticket_keys>(crypto::openssl_provider());
+    cfg->tickets_per_handshake = 0;
+
+    const auto trace_tickets = open_trace_flight(s3_new_session_ticket_record, s3_s_ap_traffic);
+    ASSERT_EQ(trace_tickets.size(), 1u);
+    auto trace_nst = codec::decode_new_session_ticket_tls13(trace_tickets[0].body());
+    ASSERT_TRUE(trace_nst.has_value());
+    int opened = 0;
+    server_tls13_options opts;
+    opts.open_ticket = [&](bytes_view identity) -> std::optional<server_ticket_state> {
+        ++opened;
+        if (!std::equal(identity.begin(), identity.end(), trace_nst->ticket.begin(), trace_nst->ticket.end())) {
+            return std::nullopt;
+        }
+        server_ticket_state st;
+        st.suite = codec::cipher_suite::tls_aes_128_gcm_sha256;
+        st.psk = crypto::secret_buffer(unhex(s3_resumption_psk));
+        st.ticket_age_add = trace_nst->ticket_age_add;
+        st.issued_at_seconds = provider.now_seconds();
+        st.lifetime_seconds = trace_nst->ticket_lifetime;
+        st.server_name = "server";
+        return st;
+    };
+    trace_driver d(make_server_machine_for_test(cfg, std::move(opts)), false);
+    ASSERT_TRUE(d.start());
+
+    const bytes ch = unhex(s4_client_hello);
+    bytes rec{0x16, 0x03, 0x01, static_cast<std::uint8_t>(ch.size() >> 8), static_cast<std::uint8_t>(ch.size())};
+    rec.insert(rec.end(), ch.begin(), ch.end());
+    ASSERT_NO_ERROR(d.receive(hex(rec).c_str()));
+    EXPECT_EQ(opened, 1);
+    ASSERT_EQ(d.records.size(), 2u);
+    EXPECT_EQ(hex(d.records[0]), std::string("1603030060") + s4_server_hello);
+    EXPECT_EQ(d.secrets["CLIENT_HANDSHAKE_TRAFFIC_SECRET"], s4_c_hs_traffic);
+    EXPECT_EQ(d.secrets["SERVER_HANDSHAKE_TRAFFIC_SECRET"], s4_s_hs_traffic);
+
+    // EncryptedExtensions and Finished only (a PSK handshake), without early_data.
+    const auto flight = open_trace_flight(hex(d.records[1]).c_str(), s4_s_hs_traffic);
+    ASSERT_EQ(flight.size(), 2u);
+    EXPECT_EQ(flight[0].type, codec::handshake_type::encrypted_extensions);
+    auto ee = codec::decode_encrypted_extensions(flight[0].body());
+    ASSERT_TRUE(ee.has_value());
+    EXPECT_FALSE(ee->extensions.contains(extension_type::early_data));
+    EXPECT_EQ(flight[1].type, codec::handshake_type::finished);
 }
 
 // ---- section 5 ------------------------------------------------------------------------------
