@@ -1,5 +1,6 @@
-// `awsio bench tls`: awsio's TLS 1.3 stack next to OpenSSL's libssl (the reference, linked into
-// the CLI only when benchmarks are built), with the same parameters on both sides: TLS 1.3 only,
+// `awsio bench tls`: awsio's TLS stack next to OpenSSL's libssl (the reference, linked into
+// the CLI only when benchmarks are built), with the same parameters on both sides: TLS 1.3 only
+// (except the tls12_ workloads),
 // x25519 only (one key share), an ECDSA P-256 server chain (leaf + intermediate) verified by the
 // client against its root and the name "localhost", TLS_AES_128_GCM_SHA256 unless the workload
 // names another suite. The certificates are made in-process with the certificate builder.
@@ -12,6 +13,9 @@
 //     - resumed handshakes/s: tickets on (psk_dhe_ke with x25519), each handshake resumes
 //       with a ticket from the previous one and reads the new tickets;
 //     - bulk MB/s per suite: one way, 16 KiB records, batches of four records, for --seconds/2.
+//     - the same three for TLS 1.2 (metrics prefixed tls12_): ECDHE-ECDSA suites, x25519 (both
+//       sides also list P-256, the certificate's curve), extended master secret; full handshakes without tickets or a client session cache,
+//       resumed ones with RFC 5077 tickets.
 //   loopback (127.0.0.1): awsio through the client and server bootstraps with tls_options (one
 //     channel per connection: socket -> TLS -> bench handler), each bootstrap on its own
 //     one-loop group; OpenSSL on blocking sockets, a server thread and a client thread.
@@ -235,17 +239,23 @@ struct awsio_contexts {
     std::shared_ptr<const tls::context> server;
 };
 
-bool make_awsio_contexts(const pki &keys, bool tickets, const std::string &suite, awsio_contexts &out) {
+bool make_awsio_contexts(const pki &keys, bool tickets, const std::string &suite, awsio_contexts &out,
+                         bool tls12 = false) {
     tls::tls_ctx_options so = tls::tls_ctx_options::default_server(keys.chain_pem, keys.key_pem);
     tls::tls_ctx_options co = tls::tls_ctx_options::default_client();
     if (!co.override_default_trust_store(keys.root_pem)) {
         return false;
     }
     for (tls::tls_ctx_options *o : {&so, &co}) {
-        o->minimum_tls_version = tls::tls_versions::tlsv1_3;
-        o->maximum_tls_version = tls::tls_versions::tlsv1_3;
+        o->minimum_tls_version = tls12 ? tls::tls_versions::tlsv1_2 : tls::tls_versions::tlsv1_3;
+        o->maximum_tls_version = o->minimum_tls_version;
         o->cipher_suites = {suite};
         o->groups = {"x25519"};
+        if (tls12) {
+            // RFC 8422 5.1.1: the client's supported_groups also covers the certificate's curve
+            // (P-256); the key exchange stays x25519 (first on both sides).
+            o->groups.push_back("secp256r1");
+        }
         o->key_share_groups = {"x25519"};
         o->session_tickets = tickets;
     }
@@ -417,17 +427,35 @@ struct openssl_contexts {
     ssl_ctx_ptr server;
 };
 
-bool make_openssl_contexts(const pki &keys, bool tickets, const std::string &suite, openssl_contexts &out) {
+/// OpenSSL's name of a TLS 1.2 suite (IANA name in, "" when unknown).
+std::string openssl_tls12_name(const std::string &iana) {
+    static const std::pair<const char *, const char *> names[] = {
+        {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256"},
+        {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384"},
+        {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305"},
+    };
+    for (const auto &[a, b] : names) {
+        if (iana == a) {
+            return b;
+        }
+    }
+    return {};
+}
+
+bool make_openssl_contexts(const pki &keys, bool tickets, const std::string &suite, openssl_contexts &out,
+                           bool tls12 = false) {
     out.server.reset(SSL_CTX_new(TLS_server_method()));
     out.client.reset(SSL_CTX_new(TLS_client_method()));
     if (!out.server || !out.client) {
         print_openssl_errors("SSL_CTX_new");
         return false;
     }
+    const int version = tls12 ? TLS1_2_VERSION : TLS1_3_VERSION;
     for (SSL_CTX *c : {out.server.get(), out.client.get()}) {
-        if (SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION) != 1 ||
-            SSL_CTX_set_max_proto_version(c, TLS1_3_VERSION) != 1 ||
-            SSL_CTX_set_ciphersuites(c, suite.c_str()) != 1 || SSL_CTX_set1_groups_list(c, "X25519") != 1) {
+        const bool suite_set = tls12 ? SSL_CTX_set_cipher_list(c, openssl_tls12_name(suite).c_str()) == 1
+                                     : SSL_CTX_set_ciphersuites(c, suite.c_str()) == 1;
+        if (SSL_CTX_set_min_proto_version(c, version) != 1 || SSL_CTX_set_max_proto_version(c, version) != 1 ||
+            !suite_set || SSL_CTX_set1_groups_list(c, tls12 ? "X25519:P-256" : "X25519") != 1) {
             print_openssl_errors("context setup");
             return false;
         }
@@ -573,7 +601,7 @@ double openssl_handshake_rate(const openssl_contexts &ctx, double seconds, bool 
 
 double openssl_bulk(const openssl_contexts &ctx, const std::string &suite, double seconds) {
     auto p = new_openssl_pair(ctx, k_batch_records * (k_record + 256));
-    if (!p || !openssl_handshake(*p) || suite != SSL_CIPHER_get_name(SSL_get_current_cipher(p->client.get()))) {
+    if (!p || !openssl_handshake(*p) || suite != SSL_CIPHER_standard_name(SSL_get_current_cipher(p->client.get()))) {
         return -1;
     }
     std::vector<std::uint8_t> record(k_record, 0x5a);
@@ -1148,6 +1176,44 @@ int run_tls_bench(const std::vector<std::string> &args, const reporter &out) {
         }
         ok &= report_all(out, "awsio", metric.c_str(), awsio_bulk(a, suite, s.seconds / 2), "MB/s");
         ok &= report_all(out, "openssl", metric.c_str(), openssl_bulk(o, suite, s.seconds / 2), "MB/s");
+    }
+
+    // TLS 1.2 (ECDHE-ECDSA: the bench certificates are P-256): handshakes, then bulk per suite.
+    {
+        const std::string suite12 = "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256";
+        awsio_contexts a12_full;
+        awsio_contexts a12_resume;
+        openssl_contexts o12_full;
+        openssl_contexts o12_resume;
+        if (!make_awsio_contexts(keys, false, suite12, a12_full, true) ||
+            !make_awsio_contexts(keys, true, suite12, a12_resume, true) ||
+            !make_openssl_contexts(keys, false, suite12, o12_full, true) ||
+            !make_openssl_contexts(keys, true, suite12, o12_resume, true)) {
+            return 1;
+        }
+        ok &= report_all(out, "awsio", "tls12_mem_full_handshakes", awsio_handshake_rate(a12_full, s.seconds, false),
+                         "hs/s");
+        ok &= report_all(out, "openssl", "tls12_mem_full_handshakes",
+                         openssl_handshake_rate(o12_full, s.seconds, false), "hs/s");
+        ok &= report_all(out, "awsio", "tls12_mem_resumed_handshakes",
+                         awsio_handshake_rate(a12_resume, s.seconds, true), "hs/s");
+        ok &= report_all(out, "openssl", "tls12_mem_resumed_handshakes",
+                         openssl_handshake_rate(o12_resume, s.seconds, true), "hs/s");
+        const std::pair<const char *, const char *> suites12[] = {
+            {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "tls12_mem_bulk_aes128_gcm"},
+            {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "tls12_mem_bulk_aes256_gcm"},
+            {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "tls12_mem_bulk_chacha20_poly1305"},
+        };
+        for (const auto &[suite_name, metric_name] : suites12) {
+            awsio_contexts a;
+            openssl_contexts o;
+            if (!make_awsio_contexts(keys, false, suite_name, a, true) ||
+                !make_openssl_contexts(keys, false, suite_name, o, true)) {
+                return 1;
+            }
+            ok &= report_all(out, "awsio", metric_name, awsio_bulk(a, suite_name, s.seconds / 2), "MB/s");
+            ok &= report_all(out, "openssl", metric_name, openssl_bulk(o, suite_name, s.seconds / 2), "MB/s");
+        }
     }
 
     const loopback_result al = awsio_loopback_run(a_full, s.seconds, s.bytes);

@@ -77,4 +77,21 @@ case "$got" in
 esac
 stop_server mtls
 
+# --- TLS 1.2: a server capped at 1.2, a client that allows both; mTLS on 1.2; no common version ---
+start_server tls12 --cert "$res/leaf_chain.pem" --key "$res/leaf.key" --tls-max 1.2 --client-ca "$res/root_ca.pem" --echo
+got=$(timeout 60 "$cli" client "localhost:$port" --cafile "$res/root_ca.pem" --tls-min 1.2 \
+    --cert "$res/client_chain.pem" --key "$res/client.key" --send "hello over 1.2" 2>"$tmp/client.err")
+rc=$?
+[ "$rc" -eq 0 ] && [ "$got" = "hello over 1.2" ] && grep -q '^version: TLSv1.2$' "$tmp/client.err" ||
+    { echo "FAIL: TLS 1.2 rc=$rc got='$got'"; cat "$tmp/client.err" "$tmp/tls12.err"; fail=1; }
+grep -q 'client CN=awsio test client.* (verified)' "$tmp/tls12.err" || { echo "FAIL: 1.2 server did not verify the client"; cat "$tmp/tls12.err"; fail=1; }
+got=$(timeout 60 "$cli" client "localhost:$port" --cafile "$res/root_ca.pem" --tls-min 1.3 \
+    --cert "$res/client_chain.pem" --key "$res/client.key" --send "needs 1.3" 2>/dev/null)
+rc=$?
+case "$got" in
+    AWS_*) [ "$rc" -eq 1 ] || { echo "FAIL: 1.3-only client vs 1.2 server rc=$rc"; fail=1; } ;;
+    *) echo "FAIL: 1.3-only client vs 1.2 server -> rc=$rc '$got'"; fail=1 ;;
+esac
+stop_server tls12
+
 [ "$fail" -eq 0 ] && echo "cli tls awsio ok"

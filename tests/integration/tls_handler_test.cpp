@@ -4,7 +4,9 @@
 // against `openssl s_server -tls1_3` serving the X.509 fixtures in place of badssl.com (expired,
 // wrong host, self-signed, untrusted root, no subject / no common name, incomplete chain, key
 // algorithms; each with verification on and off), a silent server (negotiation timeout), a raw
-// client hanging up mid-handshake, and TLS added to an existing plain channel.
+// client hanging up mid-handshake, and TLS added to an existing plain channel. TLS 1.2: a TLS
+// 1.2-only s_server (success), TLS 1.0 / 1.1 and broken-crypto servers (negotiation failure), and
+// mutual TLS 1.2 between two awsio ends.
 //
 // Every test checks the callback contract: setup exactly once and after on_negotiation_result,
 // no shutdown callback after a failed setup, errors as the mapped io_errc.
@@ -23,6 +25,7 @@
 #include <future>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 // Designated initializers name only the fields a case changes.
@@ -36,8 +39,6 @@ namespace {
 
 #define AWSIO_REQUIRE_OPENSSL()                                                                                       \
     if (!has_program("openssl")) GTEST_SKIP() << "openssl not installed"
-#define AWSIO_SKIP_TLS12()                                                                                            \
-    GTEST_SKIP() << "TLS 1.2-only scenario: needs the TLS 1.2 client and server state machines"
 
 std::string pattern(std::size_t n, unsigned seed) {
     std::string s(n, '\0');
@@ -834,9 +835,289 @@ TEST_F(tls_handler_peer_test, tls_client_channel_negotiation_success_ecc384) {
                           true);
 }
 
-// TLS 1.2-only scenarios of aws-c-io's suite.
-TEST_F(tls_handler_test, tls_client_channel_negotiation_success_tls12) { AWSIO_SKIP_TLS12(); }
-TEST_F(tls_handler_test, tls_client_channel_negotiation_error_legacy_crypto_tls10) { AWSIO_SKIP_TLS12(); }
-TEST_F(tls_handler_test, tls_client_channel_negotiation_error_override_legacy_crypto_tls11) { AWSIO_SKIP_TLS12(); }
+// ------------------------------------------------------------------------------------------
+// TLS 1.2 scenarios of aws-c-io's suite (badssl.com's tls-v1-x / broken-crypto hosts served
+// by openssl s_server on 127.0.0.1), and TLS 1.2 mutual TLS between two awsio ends.
+
+/// openssl s_server (line-reversing) with a chosen protocol flag and extra arguments.
+class openssl_peer {
+public:
+    openssl_peer(const std::string &chain, const std::string &key, const std::string &version_flag,
+                 std::vector<std::string> extra = {}) {
+        files_ = split_chain(x509_fixture(chain));
+        process_ = start_server_peer(
+            [&](std::uint16_t port) {
+                std::vector<std::string> argv = {"openssl", "s_server", version_flag,
+                                                 "-accept", "127.0.0.1:" + std::to_string(port),
+                                                 "-cert", files_.leaf.path(),
+                                                 "-key", x509_fixture(key), "-rev"};
+                if (!files_.rest.path().empty()) {
+                    argv.insert(argv.end(), {"-cert_chain", files_.rest.path()});
+                }
+                argv.insert(argv.end(), extra.begin(), extra.end());
+                return argv;
+            },
+            port_, false, &why_);
+    }
+    [[nodiscard]] bool ok() const noexcept { return process_ != nullptr; }
+    [[nodiscard]] const std::string &why() const noexcept { return why_; }
+    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
+    [[nodiscard]] std::string describe() const { return process_ ? process_->describe() : why_; }
+    [[nodiscard]] std::string output() const { return process_ ? process_->output() : std::string(); }
+
+private:
+    split_chain_files files_;
+    std::unique_ptr<peer_process> process_;
+    std::uint16_t port_ = 0;
+    std::string why_;
+};
+
+/// Context options for the TLS 1.2 scenarios: aws-c-io's defaults (minimum "system default",
+/// TLS 1.2 here) unless told otherwise.
+struct versioned_ctx_config {
+    tls::tls_versions min_version = tls::tls_versions::sys_defaults;
+    tls::tls_versions max_version = tls::tls_versions::sys_defaults;
+    std::string cert_chain; ///< client: mutual TLS; server: its chain (default leaf_chain.pem)
+    std::string key;
+    std::string ca = "root_ca.pem"; ///< client: trust anchor; server: client CA when mtls
+    bool mtls = false;              ///< server: require a client certificate
+};
+
+result<std::shared_ptr<const tls::context>> make_versioned_client_ctx(const versioned_ctx_config &c) {
+    tls::tls_ctx_options opts = c.cert_chain.empty()
+                                    ? tls::tls_ctx_options::default_client()
+                                    : tls::tls_ctx_options::client_mtls(read_text_file(x509_fixture(c.cert_chain)),
+                                                                        read_text_file(x509_fixture(c.key)));
+    opts.minimum_tls_version = c.min_version;
+    opts.maximum_tls_version = c.max_version;
+    if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.ca)); !r) {
+        return unexpected(r.error());
+    }
+    return tls::context::create_client(opts);
+}
+
+result<std::shared_ptr<const tls::context>> make_versioned_server_ctx(const versioned_ctx_config &c) {
+    tls::tls_ctx_options opts = tls::tls_ctx_options::default_server(
+        read_text_file(x509_fixture(c.cert_chain.empty() ? "leaf_chain.pem" : c.cert_chain)),
+        read_text_file(x509_fixture(c.key.empty() ? "leaf.key" : c.key)));
+    opts.minimum_tls_version = c.min_version;
+    opts.maximum_tls_version = c.max_version;
+    if (c.mtls) {
+        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.ca)); !r) {
+            return unexpected(r.error());
+        }
+        opts.verify_peer = true;
+    }
+    return tls::context::create_server(opts);
+}
+
+/// 1024-bit finite-field DH parameters (generated with `openssl dhparam 1024`): below what a
+/// TLS 1.2 client should accept, and below what this library implements (no DHE suites at all).
+constexpr std::string_view dh1024_pem = "-----BEGIN DH PARAMETERS-----\n"
+                                        "MIGHAoGBAK75pWj7ylUxfJOo0OyXc5AVdvG/ozxMS9Lh1q/otum2enuvlfS4vJ+v\n"
+                                        "a5dy68dQnEh+ZBrKRJf2uvyMsDu31k4w2KKq5Z82FM2WZUWZYBZ+MsUn1KOiFo2c\n"
+                                        "X8Fj7wc6K6l02iboJYElWK8PGdTXkD4mKJ4GzRf96HuQom69Jn0/AgEC\n"
+                                        "-----END DH PARAMETERS-----\n";
+
+class tls_handler_tls12_test : public tls_handler_test {
+protected:
+    /// Connects a client made from `ctx` to 127.0.0.1:port ("localhost" as server name);
+    /// returns the setup error after checking the callback contract (`version` gets the
+    /// negotiated version on success).
+    std::error_code run_client(std::shared_ptr<const tls::context> ctx, std::uint16_t port,
+                               const std::string &peer_output_hint, std::string *version = nullptr) {
+        conn_events &cli = events();
+        if (std::error_code ec = connect(cli, port, client_tls(std::move(ctx)))) {
+            ADD_FAILURE() << "new_socket_channel: " << ec.message();
+            return ec;
+        }
+        if (!cli.wait([&] { return cli.setup_calls > 0; })) {
+            ADD_FAILURE() << "no setup callback\n" << peer_output_hint;
+            release_client_bootstrap();
+            return common_errc::unknown;
+        }
+        std::error_code setup_error;
+        {
+            std::lock_guard<std::mutex> lock(cli.m);
+            setup_error = cli.setup_error;
+            EXPECT_EQ(cli.setup_calls, 1);
+            EXPECT_EQ(cli.negotiation_calls, 1);
+            EXPECT_EQ(cli.negotiation_error, setup_error) << "on_negotiation_result and setup disagree";
+            if (version != nullptr) {
+                *version = cli.version;
+            }
+        }
+        if (!setup_error) {
+            EXPECT_TRUE(cli.setup_negotiated_first);
+            shutdown_channel(cli.ch);
+            EXPECT_TRUE(cli.wait([&] { return cli.shutdown_calls > 0; }));
+            cli.release_channel();
+        }
+        release_client_bootstrap();
+        EXPECT_EQ(cli.shutdown_calls, setup_error ? 0 : 1) << "shutdown callback after a failed setup";
+        return setup_error;
+    }
+};
+
+// tls-v1-2.badssl.com: a TLS 1.2-only server; the default client (TLS 1.2 and 1.3) connects.
+TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_success_tls12) {
+    AWSIO_REQUIRE_OPENSSL();
+    openssl_peer peer("leaf_chain.pem", "leaf.key", "-tls1_2");
+    ASSERT_TRUE(peer.ok()) << peer.why();
+    auto ctx = make_versioned_client_ctx({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    std::string version;
+    const std::error_code got = run_client(*ctx, peer.port(), peer.describe(), &version);
+    EXPECT_FALSE(got) << got.message() << "\n" << peer.describe();
+    EXPECT_EQ(version, "TLSv1.2");
+    EXPECT_NE(peer.output().find("Protocol version: TLSv1.2"), std::string::npos) << peer.describe();
+}
+
+// tls-v1-0.badssl.com: the default client (nothing below TLS 1.2) fails to negotiate.
+TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_error_legacy_crypto_tls10) {
+    AWSIO_REQUIRE_OPENSSL();
+    openssl_peer peer("leaf_chain.pem", "leaf.key", "-tls1", {"-cipher", "DEFAULT:@SECLEVEL=0"});
+    ASSERT_TRUE(peer.ok()) << peer.why();
+    auto ctx = make_versioned_client_ctx({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    const std::error_code got = run_client(*ctx, peer.port(), peer.describe());
+    EXPECT_EQ(got, make_error_code(io_errc::tls_error_negotiation_failure)) << got.message() << "\n"
+                                                                            << peer.describe();
+}
+
+// tls-v1-1.badssl.com with the minimum set to TLS 1.2 explicitly: negotiation fails. Asking for
+// TLS 1.1 instead is refused when the context is made (this library implements nothing older
+// than TLS 1.2).
+TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_error_override_legacy_crypto_tls11) {
+    AWSIO_REQUIRE_OPENSSL();
+    auto legacy = make_versioned_client_ctx({.min_version = tls::tls_versions::tlsv1_1});
+    ASSERT_FALSE(legacy);
+    EXPECT_EQ(legacy.error(), make_error_code(io_errc::tls_version_unsupported)) << legacy.error().message();
+
+    openssl_peer peer("leaf_chain.pem", "leaf.key", "-tls1_1", {"-cipher", "DEFAULT:@SECLEVEL=0"});
+    ASSERT_TRUE(peer.ok()) << peer.why();
+    auto ctx = make_versioned_client_ctx({.min_version = tls::tls_versions::tlsv1_2});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    const std::error_code got = run_client(*ctx, peer.port(), peer.describe());
+    EXPECT_EQ(got, make_error_code(io_errc::tls_error_negotiation_failure)) << got.message() << "\n"
+                                                                            << peer.describe();
+}
+
+// badssl.com's broken-crypto hosts (null.badssl.com, dh1024.badssl.com, ...), as far as this
+// OpenSSL still serves them: RC4 is gone from it, and it refuses DH parameters under 1024 bits
+// ("dh key too small") even at security level 0. The client offers AEAD ECDHE suites only, so
+// every one of these servers finds no common suite and refuses the handshake.
+struct broken_crypto_case {
+    const char *name;
+    const char *version_flag;
+    std::vector<std::string> extra;
+    bool dh1024 = false; ///< add -dhparam with dh1024_pem
+};
+
+class tls_handler_broken_crypto_test : public tls_handler_tls12_test,
+                                       public ::testing::WithParamInterface<broken_crypto_case> {};
+
+TEST_P(tls_handler_broken_crypto_test, tls_client_channel_negotiation_error_broken_crypto) {
+    AWSIO_REQUIRE_OPENSSL();
+    const auto &bc = GetParam();
+    temp_file dh(dh1024_pem);
+    std::vector<std::string> extra = bc.extra;
+    if (bc.dh1024) {
+        ASSERT_FALSE(dh.path().empty());
+        extra.insert(extra.end(), {"-dhparam", dh.path()});
+    }
+    openssl_peer peer("leaf_chain.pem", "leaf.key", bc.version_flag, extra);
+    ASSERT_TRUE(peer.ok()) << peer.why();
+    auto ctx = make_versioned_client_ctx({});
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    const std::error_code got = run_client(*ctx, peer.port(), peer.describe());
+    EXPECT_EQ(got, make_error_code(io_errc::tls_error_negotiation_failure)) << got.message() << "\n"
+                                                                            << peer.describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    tls_handler, tls_handler_broken_crypto_test,
+    ::testing::Values(
+        broken_crypto_case{"null_sha256", "-tls1_2", {"-cipher", "NULL-SHA256:@SECLEVEL=0"}},
+        broken_crypto_case{"null_sha1_tls10", "-tls1", {"-cipher", "NULL-SHA:@SECLEVEL=0"}},
+        broken_crypto_case{"dh1024", "-tls1_2", {"-cipher", "DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0"}, true},
+        broken_crypto_case{"dhe_only", "-tls1_2", {"-cipher", "DHE-RSA-AES128-GCM-SHA256"}},
+        broken_crypto_case{"cbc_only", "-tls1_2", {"-cipher", "AES128-SHA:ECDHE-RSA-AES128-SHA"}}),
+    [](const ::testing::TestParamInfo<broken_crypto_case> &info) { return std::string(info.param.name); });
+
+// Mutual TLS limited to TLS 1.2 on both ends (the counterpart of the TLS 1.3 case above).
+TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_success_mtls_tls12) {
+    auto server_ctx = make_versioned_server_ctx(
+        {.min_version = tls::tls_versions::tlsv1_2, .max_version = tls::tls_versions::tlsv1_2, .mtls = true});
+    ASSERT_TRUE(server_ctx) << server_ctx.error().message();
+    tls_server srv(server_, *server_ctx, rw_config{.install = true});
+    ASSERT_TRUE(srv.ok());
+    auto client_ctx = make_versioned_client_ctx({.min_version = tls::tls_versions::tlsv1_2,
+                                                 .max_version = tls::tls_versions::tlsv1_2,
+                                                 .cert_chain = "client_chain.pem",
+                                                 .key = "client.key"});
+    ASSERT_TRUE(client_ctx) << client_ctx.error().message();
+    conn_events &cli = events();
+    cli.rw_cfg = rw_config{.install = true};
+    ASSERT_FALSE(connect(cli, srv.port(), client_tls(*client_ctx)));
+    expect_setup_ok(cli, "client");
+    expect_setup_ok(srv.ev, "server");
+    {
+        std::lock_guard<std::mutex> lock(srv.ev.m);
+        EXPECT_EQ(srv.ev.peer_chain_length, 2u); // client + intermediate
+        EXPECT_TRUE(srv.ev.peer_verified);
+        EXPECT_EQ(srv.ev.version, "TLSv1.2");
+    }
+    {
+        std::lock_guard<std::mutex> lock(cli.m);
+        EXPECT_EQ(cli.version, "TLSv1.2");
+    }
+    ASSERT_NE(cli.rw, nullptr);
+    ASSERT_NE(srv.ev.rw, nullptr);
+    cli.rw->write("authenticated");
+    ASSERT_TRUE(srv.ev.rw_state->wait([](auto &s) { return s.received.size() >= 13; }));
+    EXPECT_EQ(srv.ev.rw_state->received_string(), "authenticated");
+    srv.ev.rw->write("welcome");
+    ASSERT_TRUE(cli.rw_state->wait([](auto &s) { return s.received.size() >= 7; }));
+    EXPECT_EQ(cli.rw_state->received_string(), "welcome");
+    shutdown_both(cli, srv.ev);
+    srv.destroy();
+    cli.release_channel();
+}
+
+// TLS 1.2 mutual TLS without a client certificate: unlike TLS 1.3, the server refuses before its
+// Finished, so both setups fail (the server's handshake_failure alert, RFC 5246 7.4.6) and no
+// shutdown callback follows on either side.
+TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_failure_mtls_missing_client_certificate_tls12) {
+    auto server_ctx = make_versioned_server_ctx(
+        {.min_version = tls::tls_versions::tlsv1_2, .max_version = tls::tls_versions::tlsv1_2, .mtls = true});
+    ASSERT_TRUE(server_ctx) << server_ctx.error().message();
+    tls_server srv(server_, *server_ctx);
+    ASSERT_TRUE(srv.ok());
+    auto client_ctx = make_versioned_client_ctx({.max_version = tls::tls_versions::tlsv1_2});
+    ASSERT_TRUE(client_ctx) << client_ctx.error().message();
+    conn_events &cli = events();
+    ASSERT_FALSE(connect(cli, srv.port(), client_tls(*client_ctx)));
+    ASSERT_TRUE(srv.ev.wait([&] { return srv.ev.setup_calls > 0; }));
+    ASSERT_TRUE(cli.wait([&] { return cli.setup_calls > 0; }));
+    {
+        std::lock_guard<std::mutex> lock(srv.ev.m);
+        EXPECT_EQ(srv.ev.setup_calls, 1);
+        EXPECT_EQ(srv.ev.setup_error, make_error_code(io_errc::tls_error_negotiation_failure))
+            << srv.ev.setup_error.message();
+    }
+    {
+        std::lock_guard<std::mutex> lock(cli.m);
+        EXPECT_EQ(cli.setup_calls, 1);
+        EXPECT_EQ(cli.setup_error, make_error_code(io_errc::tls_error_negotiation_failure))
+            << cli.setup_error.message();
+        EXPECT_EQ(cli.negotiation_error, cli.setup_error);
+    }
+    srv.destroy();
+    release_client_bootstrap();
+    EXPECT_EQ(srv.ev.shutdown_calls, 0);
+    EXPECT_EQ(cli.shutdown_calls, 0);
+}
+
 
 } // namespace

@@ -1,7 +1,8 @@
 // Interop with the GnuTLS command line tools on 127.0.0.1: the awsio client against `gnutls-serv
 // --echo` (suites, groups, HelloRetryRequest, ALPN, tickets, KeyUpdate, mutual TLS, server key
 // algorithms, verification failures) and the awsio server against `gnutls-cli` (suites, groups,
-// HelloRetryRequest, ALPN, resumption, KeyUpdate, mutual TLS, server key algorithms).
+// HelloRetryRequest, ALPN, resumption, KeyUpdate, mutual TLS, server key algorithms). TLS 1.2 in
+// both roles: every suite x group, ticket and session-id resumption, mutual TLS, version choice.
 //
 // gnutls-serv has no option for its listening address: it listens on the wildcard address of a
 // port picked free on 127.0.0.1, and the tests connect to 127.0.0.1 only.
@@ -116,6 +117,8 @@ struct client_config {
     std::string alpn;
     std::string cert_chain; // client certificate (mutual TLS)
     std::string key;
+    tls::tls_versions min_version = tls::tls_versions::tlsv1_3;
+    tls::tls_versions max_version = tls::tls_versions::sys_defaults;
 };
 
 result<std::shared_ptr<const tls::context>> make_client_context(const client_config &c) {
@@ -123,7 +126,8 @@ result<std::shared_ptr<const tls::context>> make_client_context(const client_con
                     ? tls::tls_ctx_options::default_client()
                     : tls::tls_ctx_options::client_mtls(read_text_file(x509_fixture(c.cert_chain)),
                                                         read_text_file(x509_fixture(c.key)));
-    opts.minimum_tls_version = tls::tls_versions::tlsv1_3;
+    opts.minimum_tls_version = c.min_version;
+    opts.maximum_tls_version = c.max_version;
     if (!c.ca.empty()) {
         if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.ca)); !r) {
             return unexpected(r.error());
@@ -713,12 +717,19 @@ struct server_config {
     std::vector<std::string> groups;
     std::vector<std::string> suites;
     std::string client_ca; // non-empty: mutual TLS required
+    tls::tls_versions min_version = tls::tls_versions::tlsv1_3;
+    tls::tls_versions max_version = tls::tls_versions::sys_defaults;
+    bool session_tickets = true;
+    bool tls12_session_ids = true;
 };
 
 result<std::shared_ptr<const tls::context>> make_server_context(const server_config &s) {
     auto opts = tls::tls_ctx_options::default_server(read_text_file(x509_fixture(s.chain)),
                                                      read_text_file(x509_fixture(s.key)));
-    opts.minimum_tls_version = tls::tls_versions::tlsv1_3;
+    opts.minimum_tls_version = s.min_version;
+    opts.maximum_tls_version = s.max_version;
+    opts.session_tickets = s.session_tickets;
+    opts.tls12_session_ids = s.tls12_session_ids;
     opts.groups = s.groups;
     opts.cipher_suites = s.suites;
     if (!s.alpn.empty()) {
@@ -1036,5 +1047,430 @@ TEST_P(gnutls_client_algorithms, server_signs_with_its_key) {
 
 INSTANTIATE_TEST_SUITE_P(gnutls_interop, gnutls_client_algorithms, ::testing::ValuesIn(algorithm_cases()),
                          algorithm_case_name);
+
+// ------------------------------------------------------------------------------------------
+// TLS 1.2: names and configurations
+
+struct tls12_suite_names {
+    const char *iana;
+    const char *gnutls_cipher; ///< cipher in a priority string and in the peers' reports
+    const char *gnutls_kx;     ///< key exchange in a priority string ("ECDHE-RSA")
+    bool ecdsa;                ///< needs an ECDSA certificate
+};
+constexpr tls12_suite_names tls12_suites[] = {
+    {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "AES-128-GCM", "ECDHE-ECDSA", true},
+    {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "AES-128-GCM", "ECDHE-RSA", false},
+    {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "AES-256-GCM", "ECDHE-ECDSA", true},
+    {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "AES-256-GCM", "ECDHE-RSA", false},
+    {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "CHACHA20-POLY1305", "ECDHE-ECDSA", true},
+    {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "CHACHA20-POLY1305", "ECDHE-RSA", false},
+};
+const tls12_suite_names &tls12_suite_by_iana(const std::string &iana) {
+    for (const auto &s : tls12_suites) {
+        if (iana == s.iana) {
+            return s;
+        }
+    }
+    return tls12_suites[1];
+}
+
+/// A TLS 1.2-only priority string, optionally restricted to one suite and one group.
+std::string tls12_priority(const tls12_suite_names *suite = nullptr, const std::string &gnutls_group = "") {
+    std::string p = "NORMAL:-VERS-ALL:+VERS-TLS1.2";
+    if (suite != nullptr) {
+        p += std::string(":-CIPHER-ALL:+") + suite->gnutls_cipher + ":-KX-ALL:+" + suite->gnutls_kx;
+    }
+    if (!gnutls_group.empty()) {
+        p += ":-GROUP-ALL:+GROUP-" + gnutls_group;
+    }
+    return p;
+}
+
+/// The server identity a TLS 1.2 suite needs: chain, key and the root that anchors it.
+struct identity {
+    const char *chain;
+    const char *key;
+    const char *ca;
+};
+identity identity_for(const tls12_suite_names &s) {
+    return s.ecdsa ? identity{"ecdsa_p256_leaf_chain.pem", "ecdsa_p256_leaf.key", "ecdsa_p256_root_ca.pem"}
+                   : identity{"leaf_chain.pem", "leaf.key", "root_ca.pem"};
+}
+
+client_config tls12_client_config() {
+    client_config cc;
+    cc.min_version = tls::tls_versions::tlsv1_2;
+    cc.max_version = tls::tls_versions::tlsv1_2;
+    return cc;
+}
+
+server_config tls12_server_config() {
+    server_config sc;
+    sc.min_version = tls::tls_versions::tlsv1_2;
+    sc.max_version = tls::tls_versions::tlsv1_2;
+    return sc;
+}
+
+const auto tls12_suite_values =
+    ::testing::Values("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
+                      "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
+                      "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256");
+
+// ------------------------------------------------------------------------------------------
+// TLS 1.2: every suite x every group, both roles
+
+class gnutls_server_tls12_suites : public ::testing::TestWithParam<suite_group> {};
+
+TEST_P(gnutls_server_tls12_suites, client_exchanges_data) {
+    AWSIO_REQUIRE_GNUTLS_SERV();
+    const auto &[suite, group] = GetParam();
+    const auto &names = tls12_suite_by_iana(suite);
+    const identity id = identity_for(names);
+    const std::string gnutls_group = group_by_awsio(group).gnutls;
+    gnutls_serv_config cfg;
+    cfg.chain = id.chain;
+    cfg.key = id.key;
+    cfg.priority = tls12_priority(&names, gnutls_group);
+    gnutls_serv srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+
+    client_config cc = tls12_client_config();
+    cc.ca = id.ca;
+    cc.suites = {suite};
+    cc.groups = {group};
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    exchange_options x;
+    x.lines = {"hello " + suite + " " + group, std::string(3000, 'a') + "b"};
+    auto out = exchange_lines(*ctx, srv.port(), x);
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.reply, joined_lines(x.lines));
+    EXPECT_EQ(out.negotiated.version, "TLSv1.2");
+    EXPECT_EQ(out.negotiated.cipher_suite, suite);
+    EXPECT_EQ(out.negotiated.group, group);
+    EXPECT_FALSE(out.negotiated.resumed);
+    EXPECT_TRUE(out.negotiated.peer_verified);
+    EXPECT_EQ(out.negotiated.peer_certificates.size(), 2u);
+    EXPECT_TRUE(srv.process().wait_for_output(std::string("Cipher: ") + names.gnutls_cipher, 5s)) << srv.describe();
+    EXPECT_NE(srv.output().find("Version: TLS1.2"), std::string::npos) << srv.describe();
+    EXPECT_NE(srv.output().find(std::string("Key Exchange: ") + names.gnutls_kx), std::string::npos)
+        << srv.describe();
+    EXPECT_NE(srv.output().find("Using curve: " + gnutls_group), std::string::npos) << srv.describe();
+    EXPECT_NE(srv.output().find("extended master secret, safe renegotiation"), std::string::npos)
+        << srv.describe();
+}
+
+INSTANTIATE_TEST_SUITE_P(gnutls_interop, gnutls_server_tls12_suites,
+                         ::testing::Combine(tls12_suite_values, ::testing::Values("x25519", "secp256r1", "secp384r1")),
+                         suite_group_name);
+
+class gnutls_client_tls12_suites : public ::testing::TestWithParam<suite_group> {};
+
+TEST_P(gnutls_client_tls12_suites, server_exchanges_data) {
+    AWSIO_REQUIRE_GNUTLS_CLI();
+    const auto &[suite, group] = GetParam();
+    const auto &names = tls12_suite_by_iana(suite);
+    const identity id = identity_for(names);
+    const std::string gnutls_group = group_by_awsio(group).gnutls;
+    server_config sc = tls12_server_config();
+    sc.chain = id.chain;
+    sc.key = id.key;
+    sc.suites = {suite};
+    sc.groups = {group};
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(2));
+    ASSERT_TRUE(srv) << srv.error().message();
+    // RFC 8422 5.1.1: supported_groups also names the curves the server's certificate may use,
+    // so the client lists P-256 (the certificate's curve) after the group under test; the
+    // server, limited to that group, still picks it for the key exchange.
+    std::string priority = tls12_priority(&names, gnutls_group);
+    if (names.ecdsa && group != std::string("secp256r1")) {
+        priority += ":+GROUP-SECP256R1";
+    }
+    auto run = run_gnutls_cli(gnutls_cli_argv((*srv)->port(), id.ca, priority),
+                              {"hello " + suite, std::string(3000, 'z') + "y"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_FALSE(sessions[0].handler_error) << describe_error(sessions[0].handler_error) << "\n" << run.output;
+    EXPECT_EQ(sessions[0].received, "hello " + suite + "\n" + std::string(3000, 'z') + "y\n");
+    EXPECT_EQ(sessions[0].negotiated.version, "TLSv1.2");
+    EXPECT_EQ(sessions[0].negotiated.cipher_suite, suite);
+    EXPECT_EQ(sessions[0].negotiated.group, group);
+    EXPECT_NE(run.output.find("(TLS1.2-X.509)-(ECDHE-" + gnutls_group + ")"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find(std::string("-(") + names.gnutls_cipher + ")"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("extended master secret, safe renegotiation"), std::string::npos) << run.output;
+    EXPECT_NE(run.output.find("The certificate is trusted"), std::string::npos) << run.output;
+}
+
+INSTANTIATE_TEST_SUITE_P(gnutls_interop, gnutls_client_tls12_suites,
+                         ::testing::Combine(tls12_suite_values, ::testing::Values("x25519", "secp256r1", "secp384r1")),
+                         suite_group_name);
+
+// ------------------------------------------------------------------------------------------
+// TLS 1.2: version choice against peers that also do TLS 1.3
+
+TEST(gnutls_interop, tls12_client_against_tls13_capable_server) {
+    AWSIO_REQUIRE_GNUTLS_SERV();
+    gnutls_serv_config cfg;
+    cfg.priority = "NORMAL"; // TLS 1.2 and 1.3: its TLS 1.2 ServerHello carries the downgrade sentinel
+    gnutls_serv srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context(tls12_client_config());
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.negotiated.version, "TLSv1.2");
+    EXPECT_EQ(out.reply, "hello from awsio\n");
+    EXPECT_TRUE(srv.process().wait_for_output("Version: TLS1.2", 5s)) << srv.describe();
+}
+
+TEST(gnutls_interop, tls12_and_tls13_client_against_tls12_server) {
+    AWSIO_REQUIRE_GNUTLS_SERV();
+    gnutls_serv_config cfg;
+    cfg.priority = tls12_priority();
+    gnutls_serv srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    client_config cc;
+    cc.min_version = tls::tls_versions::tlsv1_2;
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.negotiated.version, "TLSv1.2");
+    EXPECT_EQ(out.reply, "hello from awsio\n");
+}
+
+TEST(gnutls_interop, tls12_server_against_tls13_capable_client) {
+    AWSIO_REQUIRE_GNUTLS_CLI();
+    auto ctx = make_server_context(tls12_server_config());
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    // A TLS 1.3 client checks the downgrade sentinel: a 1.2-only server must not send it.
+    auto run = run_gnutls_cli(gnutls_cli_argv((*srv)->port(), "root_ca.pem", "NORMAL"), {"one two"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_EQ(sessions[0].negotiated.version, "TLSv1.2");
+    EXPECT_NE(run.output.find("(TLS1.2-X.509)"), std::string::npos) << run.output;
+}
+
+TEST(gnutls_interop, tls12_and_tls13_server_against_tls12_client) {
+    AWSIO_REQUIRE_GNUTLS_CLI();
+    server_config sc;
+    sc.min_version = tls::tls_versions::tlsv1_2;
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto run = run_gnutls_cli(gnutls_cli_argv((*srv)->port(), "root_ca.pem", tls12_priority()), {"downgraded"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_EQ(sessions[0].negotiated.version, "TLSv1.2");
+}
+
+// ------------------------------------------------------------------------------------------
+// TLS 1.2: resumption, both roles
+
+TEST(gnutls_interop, tls12_client_resumes_with_ticket) {
+    AWSIO_REQUIRE_GNUTLS_SERV();
+    gnutls_serv_config cfg;
+    cfg.priority = tls12_priority();
+    cfg.extra = {"--nodb"}; // no session cache: only a ticket can resume
+    gnutls_serv srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context(tls12_client_config());
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto first = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(first.error) << describe_error(first.error) << "\n" << srv.describe();
+    EXPECT_FALSE(first.negotiated.resumed);
+    auto second = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(second.error) << describe_error(second.error) << "\n" << srv.describe();
+    EXPECT_TRUE(second.negotiated.resumed) << srv.describe();
+    EXPECT_EQ(second.negotiated.version, "TLSv1.2");
+    EXPECT_EQ(second.negotiated.cipher_suite, first.negotiated.cipher_suite);
+    EXPECT_EQ(second.reply, "hello from awsio\n");
+    EXPECT_TRUE(srv.process().wait_for_output("This is a resumed session", 5s)) << srv.describe();
+    EXPECT_EQ(srv.count("This is a resumed session"), 1u) << srv.describe();
+}
+
+TEST(gnutls_interop, tls12_client_resumes_with_session_id) {
+    AWSIO_REQUIRE_GNUTLS_SERV();
+    gnutls_serv_config cfg;
+    cfg.priority = tls12_priority();
+    cfg.extra = {"--noticket"};
+    gnutls_serv srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context(tls12_client_config());
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto first = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(first.error) << describe_error(first.error) << "\n" << srv.describe();
+    EXPECT_FALSE(first.negotiated.resumed);
+    auto second = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(second.error) << describe_error(second.error) << "\n" << srv.describe();
+    EXPECT_TRUE(second.negotiated.resumed) << srv.describe();
+    EXPECT_EQ(second.reply, "hello from awsio\n");
+    EXPECT_TRUE(srv.process().wait_for_output("This is a resumed session", 5s)) << srv.describe();
+    EXPECT_EQ(srv.count("This is a resumed session"), 1u) << srv.describe();
+}
+
+/// gnutls-cli --resume against an awsio server: a full handshake, then a resumed one that
+/// carries one line.
+struct resumption_result {
+    gnutls_cli_run run;
+    std::vector<server_session> sessions;
+};
+resumption_result run_gnutls_cli_resumption(const server_config &sc, const std::vector<std::string> &extra) {
+    resumption_result r;
+    auto ctx = make_server_context(sc);
+    if (!ctx) {
+        ADD_FAILURE() << ctx.error().message();
+        return r;
+    }
+    auto srv = tls_server_thread::start(*ctx, 2, echo_lines(1));
+    if (!srv) {
+        ADD_FAILURE() << srv.error().message();
+        return r;
+    }
+    auto argv = gnutls_cli_argv((*srv)->port(), "root_ca.pem", tls12_priority());
+    argv.insert(argv.end() - 1, "--resume");
+    argv.insert(argv.end() - 1, extra.begin(), extra.end());
+    r.run = run_gnutls_cli(argv, {"resumed"});
+    r.sessions = (*srv)->join();
+    return r;
+}
+
+TEST(gnutls_interop, tls12_server_resumes_with_ticket) {
+    AWSIO_REQUIRE_GNUTLS_CLI();
+    server_config sc = tls12_server_config();
+    sc.tls12_session_ids = false;
+    auto r = run_gnutls_cli_resumption(sc, {});
+    EXPECT_TRUE(r.run.all_echoed) << r.run.output;
+    ASSERT_EQ(r.sessions.size(), 2u) << r.run.output;
+    ASSERT_FALSE(r.sessions[0].handshake_error) << describe_error(r.sessions[0].handshake_error) << "\n"
+                                                << r.run.output;
+    ASSERT_FALSE(r.sessions[1].handshake_error) << describe_error(r.sessions[1].handshake_error) << "\n"
+                                                << r.run.output;
+    EXPECT_FALSE(r.sessions[0].negotiated.resumed);
+    EXPECT_TRUE(r.sessions[1].negotiated.resumed);
+    EXPECT_EQ(r.sessions[1].negotiated.version, "TLSv1.2");
+    EXPECT_EQ(r.sessions[1].received, "resumed\n");
+    EXPECT_NE(r.run.output.find("This is a resumed session"), std::string::npos) << r.run.output;
+}
+
+TEST(gnutls_interop, tls12_server_resumes_with_session_id) {
+    AWSIO_REQUIRE_GNUTLS_CLI();
+    server_config sc = tls12_server_config();
+    sc.session_tickets = false;
+    auto r = run_gnutls_cli_resumption(sc, {"--noticket"});
+    EXPECT_TRUE(r.run.all_echoed) << r.run.output;
+    ASSERT_EQ(r.sessions.size(), 2u) << r.run.output;
+    ASSERT_FALSE(r.sessions[1].handshake_error) << describe_error(r.sessions[1].handshake_error) << "\n"
+                                                << r.run.output;
+    EXPECT_FALSE(r.sessions[0].negotiated.resumed);
+    EXPECT_TRUE(r.sessions[1].negotiated.resumed);
+    EXPECT_EQ(r.sessions[1].received, "resumed\n");
+    EXPECT_NE(r.run.output.find("This is a resumed session"), std::string::npos) << r.run.output;
+}
+
+TEST(gnutls_interop, tls12_server_without_resumption_does_full_handshakes) {
+    AWSIO_REQUIRE_GNUTLS_CLI();
+    server_config sc = tls12_server_config();
+    sc.session_tickets = false;
+    sc.tls12_session_ids = false;
+    auto r = run_gnutls_cli_resumption(sc, {});
+    EXPECT_TRUE(r.run.all_echoed) << r.run.output;
+    ASSERT_EQ(r.sessions.size(), 2u) << r.run.output;
+    ASSERT_FALSE(r.sessions[1].handshake_error) << describe_error(r.sessions[1].handshake_error) << "\n"
+                                                << r.run.output;
+    EXPECT_FALSE(r.sessions[1].negotiated.resumed);
+    EXPECT_NE(r.run.output.find("Resume Handshake was completed"), std::string::npos) << r.run.output;
+    EXPECT_EQ(r.run.output.find("This is a resumed session"), std::string::npos) << r.run.output;
+}
+
+// ------------------------------------------------------------------------------------------
+// TLS 1.2: mutual TLS, both roles
+
+TEST(gnutls_interop, tls12_client_mutual_tls) {
+    AWSIO_REQUIRE_GNUTLS_SERV();
+    gnutls_serv_config cfg = mtls_server_config();
+    cfg.priority = tls12_priority();
+    gnutls_serv srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    client_config cc = tls12_client_config();
+    cc.cert_chain = "client_chain.pem";
+    cc.key = "client.key";
+    auto ctx = make_client_context(cc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto out = exchange_lines(*ctx, srv.port());
+    ASSERT_FALSE(out.error) << describe_error(out.error) << "\n" << srv.describe();
+    EXPECT_EQ(out.negotiated.version, "TLSv1.2");
+    EXPECT_EQ(out.reply, "hello from awsio\n");
+    EXPECT_TRUE(srv.process().wait_for_output("awsio test client", 5s)) << srv.describe();
+}
+
+TEST(gnutls_interop, tls12_client_mutual_tls_without_certificate_is_refused) {
+    AWSIO_REQUIRE_GNUTLS_SERV();
+    gnutls_serv_config cfg = mtls_server_config();
+    cfg.priority = tls12_priority();
+    gnutls_serv srv(cfg);
+    ASSERT_TRUE(srv.ok()) << srv.why();
+    auto ctx = make_client_context(tls12_client_config());
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto r = await_refusal(*ctx, srv.port());
+    // TLS 1.2: the server judges our empty Certificate before its Finished.
+    EXPECT_TRUE(r.during_handshake) << describe_error(r.error) << "\n" << srv.describe();
+    EXPECT_EQ(r.unexpected_data, "");
+    EXPECT_TRUE(std::strcmp(r.error.category().name(), "awsio-tls-peer-alert") == 0)
+        << describe_error(r.error) << "\n"
+        << srv.describe();
+    EXPECT_TRUE(is_tls_error(tls::to_io_error(r.error, r.during_handshake))) << describe_error(r.error);
+}
+
+TEST(gnutls_interop, tls12_server_mutual_tls) {
+    AWSIO_REQUIRE_GNUTLS_CLI();
+    server_config sc = tls12_server_config();
+    sc.client_ca = "root_ca.pem";
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto argv = gnutls_cli_argv((*srv)->port(), "root_ca.pem", tls12_priority());
+    argv.insert(argv.end() - 1, {"--x509certfile", x509_fixture("client_chain.pem"), "--x509keyfile",
+                                 x509_fixture("client.key")});
+    auto run = run_gnutls_cli(argv, {"with client certificate"});
+    auto sessions = (*srv)->join();
+    EXPECT_TRUE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    ASSERT_FALSE(sessions[0].handshake_error) << describe_error(sessions[0].handshake_error) << "\n" << run.output;
+    EXPECT_EQ(sessions[0].negotiated.version, "TLSv1.2");
+    EXPECT_TRUE(sessions[0].negotiated.peer_verified);
+    EXPECT_EQ(sessions[0].negotiated.peer_certificates.size(), 2u);
+    EXPECT_NE(run.output.find("Successfully sent 2 certificate(s) to server"), std::string::npos) << run.output;
+}
+
+TEST(gnutls_interop, tls12_server_mutual_tls_without_client_certificate) {
+    AWSIO_REQUIRE_GNUTLS_CLI();
+    server_config sc = tls12_server_config();
+    sc.client_ca = "root_ca.pem";
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto run = run_gnutls_cli(gnutls_cli_argv((*srv)->port(), "root_ca.pem", tls12_priority()), {"no certificate"});
+    auto sessions = (*srv)->join();
+    EXPECT_FALSE(run.all_echoed) << run.output;
+    ASSERT_EQ(sessions.size(), 1u);
+    EXPECT_TRUE(sessions[0].handshake_error) << run.output;
+    EXPECT_TRUE(std::strcmp(sessions[0].handshake_error.category().name(), "awsio-tls") == 0)
+        << describe_error(sessions[0].handshake_error);
+    EXPECT_NE(run.exit_code, std::optional<int>(0)) << run.output;
+}
 
 } // namespace

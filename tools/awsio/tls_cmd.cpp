@@ -27,7 +27,8 @@ namespace {
 
 void server_usage() {
     std::fputs("usage: awsio server --port P [--host 127.0.0.1] --cert CHAIN.pem --key KEY.pem [--alpn LIST]\n"
-               "                    [--client-ca CA.pem] [--echo | --http-reply TEXT] [--max-connections N]\n",
+               "                    [--client-ca CA.pem] [--echo | --http-reply TEXT] [--max-connections N]\n"
+               "                    [--tls-min 1.2|1.3] [--tls-max 1.2|1.3]\n",
                stderr);
 }
 
@@ -404,6 +405,8 @@ int run_tls_server(const std::vector<std::string> &args) {
     bool echo = false;
     std::optional<std::string> http_reply;
     std::uint32_t max_connections = 0;
+    std::optional<tls::tls_versions> tls_min;
+    std::optional<tls::tls_versions> tls_max;
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string &a = args[i];
         const bool has_value = i + 1 < args.size();
@@ -426,6 +429,8 @@ int run_tls_server(const std::vector<std::string> &args) {
             client_ca = args[++i];
         } else if (a == "--max-connections" && has_value && parse_u32(args[i + 1], max_connections)) {
             ++i;
+        } else if ((a == "--tls-min" || a == "--tls-max") && has_value && parse_tls_version(args[i + 1])) {
+            (a == "--tls-min" ? tls_min : tls_max) = parse_tls_version(args[++i]);
         } else {
             std::fprintf(stderr, "awsio server: bad argument '%s'\n", a.c_str());
             server_usage();
@@ -450,6 +455,7 @@ int run_tls_server(const std::vector<std::string> &args) {
             return fail_with(r.error());
         }
     }
+    apply_versions(*ctx_options, tls_min, tls_max);
     if (!client_ca.empty()) {
         ctx_options->verify_peer = true;
         if (auto r = ctx_options->override_default_trust_store_from_path("", client_ca); !r) {

@@ -117,9 +117,12 @@ struct AWSIO_API tls_ctx_options {
     bool verify_peer = true;
 
     // --- awsio additions ---
-    /// Resumption: a client caches tickets (and TLS 1.2 sessions) per server name; a server
-    /// issues tickets (TLS 1.3, and RFC 5077 ones in TLS 1.2) and TLS 1.2 session ids.
+    /// Resumption: a client caches tickets and TLS 1.2 sessions per server name (off: it never
+    /// resumes); a server issues tickets (TLS 1.3, and RFC 5077 ones in TLS 1.2).
     bool session_tickets = true;
+    /// Server, TLS 1.2: assign session ids and keep the sessions in a bounded cache (resumption
+    /// without tickets). Independent of session_tickets.
+    bool tls12_session_ids = true;
     /// TLS 1.2: refuse peers that do not negotiate the extended master secret (RFC 7627).
     bool require_extended_master_secret = true;
     /// Opt-in SSLKEYLOGFILE-style callback (called on the connection's thread).

@@ -412,12 +412,12 @@ result<std::shared_ptr<const handshake_config>> build_config(const tls_ctx_optio
         }
     }
 
+    if (server && o.tls12_session_ids && config->min_version <= codec::protocol_version::tls12) {
+        config->tls12_sessions = std::make_shared<tls12_session_store>();
+    }
     if (o.session_tickets) {
         if (server) {
             config->tickets = std::make_shared<ticket_keys>(provider);
-            if (config->min_version <= codec::protocol_version::tls12) {
-                config->tls12_sessions = std::make_shared<tls12_session_store>();
-            }
         } else {
             config->sessions = std::make_shared<session_cache>();
         }

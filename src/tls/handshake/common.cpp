@@ -2,6 +2,11 @@
 // groups, signature schemes, the CertificateVerify content and the alert for verification errors.
 #include "tls/handshake/common.hpp"
 
+#include "x509/certificate.hpp"
+#include "x509/verifier.hpp"
+
+#include <awsio/logging.hpp>
+
 #include <awsio/error.hpp>
 
 #include <algorithm>
@@ -230,6 +235,35 @@ alert_description verification_alert(std::error_code ec) noexcept {
         }
     }
     return alert_for(ec);
+}
+
+result<client_chain_check> check_client_chain(const handshake_config &config, crypto::provider &provider,
+                                              const std::vector<std::vector<std::uint8_t>> &chain) {
+    if (chain.empty()) {
+        return errc::internal_error;
+    }
+    client_chain_check out;
+    if (config.trust) {
+        x509::verify_options opts;
+        opts.usage = x509::purpose::client_auth;
+        opts.at = config.verify_time;
+        auto path = x509::verify_chain_der(chain, *config.trust, opts, provider);
+        if (!path) {
+            AWSIO_LOGF_DEBUG(log_subject::tls, "server: client certificate rejected: %s", path.error().message().c_str());
+            return unexpected(path.error());
+        }
+        out.verified = true;
+    }
+    auto leaf = x509::certificate::parse(chain.front());
+    if (!leaf) {
+        return errc::bad_certificate;
+    }
+    auto key = provider.import_public_key_spki(leaf->spki_der());
+    if (!key) {
+        return errc::unsupported_certificate;
+    }
+    out.key = std::move(*key);
+    return out;
 }
 
 } // namespace awsio::tls

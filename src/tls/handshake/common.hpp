@@ -423,4 +423,15 @@ std::unique_ptr<handshake_machine> make_server_machine(std::shared_ptr<const han
 /// unknown_ca, certificate_expired, bad_certificate, certificate_unknown, ...
 alert_description verification_alert(std::error_code ec) noexcept;
 
+/// A client's certificate chain as a server accepts it (both versions): verified against
+/// config.trust for clientAuth when a trust store is configured, and the leaf's public key.
+struct client_chain_check {
+    crypto::public_key key;
+    bool verified = false;
+};
+/// Errors: the verifier's io_errc, bad_certificate (the leaf does not parse),
+/// unsupported_certificate (a key type the provider cannot use). `chain` must not be empty.
+result<client_chain_check> check_client_chain(const handshake_config &config, crypto::provider &provider,
+                                              const std::vector<std::vector<std::uint8_t>> &chain);
+
 } // namespace awsio::tls

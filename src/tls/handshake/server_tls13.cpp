@@ -761,30 +761,10 @@ result<state> server_machine::on(expect_client_certificate &&s, const codec::han
     for (auto &e : c.entries) {
         chain.push_back(std::move(e.cert_data));
     }
-    bool verified = false;
-    if (config_->trust) {
-        x509::verify_options opts;
-        opts.usage = x509::purpose::client_auth;
-        opts.at = config_->verify_time;
-        auto path = x509::verify_chain_der(chain, *config_->trust, opts, *provider_);
-        if (!path) {
-            AWSIO_LOGF_DEBUG(log_subject::tls, "tls13 server: client certificate rejected: %s",
-                             path.error().message().c_str());
-            return unexpected(path.error());
-        }
-        verified = true;
-    }
-    auto leaf = x509::certificate::parse(chain.front());
-    if (!leaf) {
-        return errc::bad_certificate;
-    }
-    auto key = provider_->import_public_key_spki(leaf->spki_der());
-    if (!key) {
-        return errc::unsupported_certificate;
-    }
+    AWSIO_CODEC_TRY(checked, check_client_chain(*config_, *provider_, chain));
     s.n.summary.peer_chain = std::move(chain);
-    s.n.summary.peer_verified = verified;
-    return expect_client_certificate_verify{std::move(s.n), std::move(*key)};
+    s.n.summary.peer_verified = checked.verified;
+    return expect_client_certificate_verify{std::move(s.n), std::move(checked.key)};
 }
 
 result<state> server_machine::on(expect_client_certificate_verify &&s, const codec::handshake_message &msg,

@@ -7,6 +7,7 @@
 
 #include "tls/codec/tls_error.hpp"
 #include "tls/handshake/common.hpp"
+#include "support/tls_memory_pair.hpp"
 
 #include <gtest/gtest.h>
 
@@ -18,110 +19,7 @@
 namespace awsio::tls {
 namespace {
 
-std::string fixture(const std::string &name) {
-    return std::string(AWSIO_TEST_RESOURCES_DIR) + "/x509/" + name;
-}
-
-std::string slurp(const std::string &path) {
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream ss;
-    ss << in.rdbuf();
-    return ss.str();
-}
-
-tls_ctx_options server_options(const std::string &chain = "leaf_chain.pem", const std::string &key = "leaf.key") {
-    return tls_ctx_options::default_server(slurp(fixture(chain)), slurp(fixture(key)));
-}
-
-tls_ctx_options client_options(const std::string &root = "root_ca.pem") {
-    auto o = tls_ctx_options::default_client();
-    EXPECT_TRUE(o.override_default_trust_store(slurp(fixture(root))));
-    return o;
-}
-
-std::shared_ptr<const context> make_server(const tls_ctx_options &o) {
-    auto c = context::create_server(o);
-    EXPECT_TRUE(c) << c.error().message();
-    return c ? *c : nullptr;
-}
-
-std::shared_ptr<const context> make_client(const tls_ctx_options &o) {
-    auto c = context::create_client(o);
-    EXPECT_TRUE(c) << c.error().message();
-    return c ? *c : nullptr;
-}
-
-/// Moves pending output of `from` into `to`, `chunk` bytes per feed (0: all at once).
-bool transfer(connection &from, connection &to, std::size_t chunk = 0) {
-    auto out = from.output();
-    if (out.empty()) {
-        return false;
-    }
-    if (chunk == 0) {
-        to.feed(out);
-    } else {
-        for (std::size_t i = 0; i < out.size(); i += chunk) {
-            to.feed(out.subspan(i, std::min(chunk, out.size() - i)));
-        }
-    }
-    from.consume_output(out.size());
-    return true;
-}
-
-struct pump_result {
-    std::error_code client;
-    std::error_code server;
-    std::string client_data;
-    std::string server_data;
-};
-
-/// Runs both ends until neither has anything to send. Plaintext read is appended to the
-/// result. Bounded: at most 100 rounds.
-pump_result pump(connection &client, connection &server, std::size_t chunk = 0) {
-    pump_result r;
-    std::vector<std::uint8_t> buf(4096);
-    auto drain = [&](connection &c, std::error_code &ec, std::string &data) {
-        for (int i = 0; i < 10000 && !ec; ++i) {
-            auto n = c.read(buf);
-            if (!n) {
-                ec = n.error();
-                break;
-            }
-            data.append(reinterpret_cast<const char *>(buf.data()), *n);
-            if (*n < buf.size()) {
-                break;
-            }
-        }
-    };
-    for (int round = 0; round < 100; ++round) {
-        bool moved = transfer(client, server, chunk);
-        drain(server, r.server, r.server_data);
-        moved = transfer(server, client, chunk) || moved;
-        drain(client, r.client, r.client_data);
-        if (!moved && client.output().empty() && server.output().empty()) {
-            break;
-        }
-    }
-    return r;
-}
-
-struct endpoints {
-    connection client;
-    connection server;
-};
-
-endpoints make_endpoints(const std::shared_ptr<const context> &cctx, const std::shared_ptr<const context> &sctx,
-                    std::string server_name = "localhost", std::vector<std::string> alpn = {}) {
-    auto c = connection::client(cctx, {std::move(server_name), std::move(alpn)});
-    auto s = connection::server(sctx);
-    EXPECT_TRUE(c);
-    EXPECT_TRUE(s);
-    return {std::move(*c), std::move(*s)};
-}
-
-std::span<const std::uint8_t> bytes_of(const std::string &s) {
-    return {reinterpret_cast<const std::uint8_t *>(s.data()), s.size()};
-}
+using namespace awsio::tls::testing;
 
 TEST(tls_connection, handshake_and_echo_rsa_chain) {
     auto sctx = make_server(server_options());

@@ -114,6 +114,7 @@ struct seed {
     bool resumed = false;
     bool hello_retry = false;
     std::string alpn;
+    std::string version = "TLSv1.3";
 };
 
 /// Client flights for the fuzzed server.
@@ -175,6 +176,27 @@ std::vector<seed> server_seeds() {
             out.push_back({"client_psk_resumption", with_control(0, rec.client_to_server), true, false, ""});
         }
     }
+
+    // TLS 1.2: a client limited to it, then its ticket resumption (the fuzzed server's ticket
+    // keys come out the same, so the second flight's ticket opens).
+    fz::providers client12_p(peer_seed + 2);
+    auto ccfg12 = fz::client_config(client12_p);
+    ccfg12->max_version = codec::protocol_version::tls12;
+    auto cctx12 = context::from_config(ccfg12);
+    for (int i = 0; i < 2; ++i) {
+        fz::providers server_p(fz::server_seed);
+        auto client = connection::client(cctx12, fz::client_options());
+        auto server = connection::server(context::from_config(fz::server_config(server_p)));
+        EXPECT_TRUE(client && server);
+        if (!client || !server) {
+            return out;
+        }
+        const recording rec = converse(*client, *server);
+        EXPECT_EQ(client->negotiated().version, "TLSv1.2");
+        EXPECT_EQ(client->negotiated().resumed, i == 1);
+        out.push_back({i == 0 ? "client_tls12" : "client_tls12_ticket_resumption",
+                       with_control(i == 0 ? 0 : 3, rec.client_to_server), i == 1, false, "h2", "TLSv1.2"});
+    }
     return out;
 }
 
@@ -188,6 +210,8 @@ std::vector<seed> client_seeds() {
         std::uint8_t control = 0;
         bool key_update = false;
         bool hello_retry = false;
+        bool tls12 = false;
+        client_auth_mode client_auth = client_auth_mode::none;
     };
     const std::vector<variant> variants = {
         {"server_default", {"h2", "http/1.1"}, {}, 0, false, false},
@@ -200,6 +224,11 @@ std::vector<seed> client_seeds() {
          0,
          false,
          true},
+        // TLS 1.2: a server limited to it; then one asking for an (optional) client certificate,
+        // which the fuzzed client, having none, answers with an empty Certificate.
+        {"server_tls12", {"h2", "http/1.1"}, {}, 0, false, false, true},
+        {"server_tls12_certificate_request", {}, {codec::named_group::secp256r1}, 7, false, false, true,
+         client_auth_mode::optional},
     };
     for (const auto &v : variants) {
         fz::providers client_p(fz::client_seed);
@@ -209,6 +238,15 @@ std::vector<seed> client_seeds() {
         if (!v.groups.empty()) {
             scfg->groups = v.groups;
         }
+        if (v.tls12) {
+            scfg->max_version = codec::protocol_version::tls12;
+        }
+        scfg->client_auth = v.client_auth;
+        if (v.client_auth != client_auth_mode::none) {
+            auto trust = std::make_shared<x509::trust_store>();
+            EXPECT_TRUE(trust->add_der(fz::fixed_pki().ca_der).has_value());
+            scfg->trust = std::move(trust);
+        }
         auto client = connection::client(context::from_config(fz::client_config(client_p)), fz::client_options());
         auto server = connection::server(context::from_config(scfg));
         EXPECT_TRUE(client && server);
@@ -216,8 +254,9 @@ std::vector<seed> client_seeds() {
             return out;
         }
         const recording rec = converse(*client, *server, v.key_update);
+        EXPECT_EQ(client->negotiated().version, v.tls12 ? "TLSv1.2" : "TLSv1.3");
         out.push_back({v.name, with_control(v.control, rec.server_to_client), false, v.hello_retry,
-                       v.alpn.empty() ? "" : v.alpn.front()});
+                       v.alpn.empty() ? "" : v.alpn.front(), v.tls12 ? "TLSv1.2" : "TLSv1.3"});
     }
     return out;
 }
@@ -241,6 +280,7 @@ void check_corpus(const std::string &target, const std::vector<seed> &seeds,
         EXPECT_EQ(r.resumed, s.resumed);
         EXPECT_EQ(r.hello_retry, s.hello_retry);
         EXPECT_EQ(r.alpn, s.alpn);
+        EXPECT_EQ(r.version, s.version);
         const auto path = corpus_dir(target) / s.name;
         if (write) {
             std::ofstream(path, std::ios::binary)
