@@ -405,13 +405,23 @@ struct connection::impl final : handshake_output {
     }
 
     result<void> maybe_auto_key_update() {
-        if (write_protection && write_protection->needs_key_update() && version == protocol_version::tls13 &&
-            machine->is_connected()) {
+        if (!write_protection || !write_protection->needs_key_update() || !machine->is_connected()) {
+            return {};
+        }
+        if (version == protocol_version::tls13) {
             if (auto r = machine->send_key_update(false, *this); !r) {
                 return unexpected(fail(r.error()));
             }
+            return {};
         }
-        return {};
+        // TLS 1.2 cannot change keys without renegotiation (which this library refuses): at
+        // the AEAD usage limit the connection ends with close_notify, and the write is refused.
+        if (!closed) {
+            AWSIO_LOGF_INFO(log_subject::tls, "TLS 1.2 write key reached its record limit: closing");
+            closed = true;
+            send_alert(alert_level::warning, alert_description::close_notify);
+        }
+        return unexpected(make_error_code(io_errc::tls_closed_graceful));
     }
 
     result<void> check_writable() const {

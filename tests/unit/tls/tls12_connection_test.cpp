@@ -380,6 +380,35 @@ TEST(tls12_connection, key_update_is_unsupported) {
     EXPECT_TRUE(client.is_connected());
 }
 
+TEST(tls12_connection, record_limit_closes_the_connection) {
+    // TLS 1.2 has no KeyUpdate: once the write key protected its record limit the connection is
+    // closed with close_notify and further writes are refused.
+    auto sctx = make_server(only12(server_options()));
+    auto cctx = make_client(client_options());
+    auto [client, server] = make_started(cctx, sctx);
+    ASSERT_FALSE(pump(client, server).client);
+    client.set_write_record_limit(3);
+    std::string sent;
+    for (int i = 0; i < 10; ++i) {
+        const std::string msg = "message " + std::to_string(i) + ";";
+        auto w = client.write(bytes_of(msg));
+        if (!w) {
+            EXPECT_EQ(w.error(), make_error_code(io_errc::tls_closed_graceful));
+            break;
+        }
+        sent += msg;
+    }
+    EXPECT_TRUE(client.closed());
+    // The key already protected the client's Finished (sequence 0): two data records, then the
+    // close_notify.
+    EXPECT_EQ(client.write_sequence(), 4u);
+    auto r = pump(client, server);
+    EXPECT_FALSE(r.server);
+    EXPECT_EQ(r.server_data, sent);
+    EXPECT_EQ(sent, "message 0;message 1;");
+    EXPECT_TRUE(server.peer_closed());
+}
+
 TEST(tls12_connection, tampered_record_is_bad_record_mac) {
     auto sctx = make_server(only12(server_options()));
     auto cctx = make_client(client_options());
