@@ -261,6 +261,100 @@ TEST(tls13_key_schedule, rfc8448_resumed_0rtt_binder) {
     EXPECT_NE(hex_of(*cet), hex_of(*eem));
 }
 
+TEST(tls13_key_schedule, rfc8448_resumed_0rtt_whole_schedule) {
+    // Section 4 end to end on the trace's own transcript (ClientHello with the ticket,
+    // ServerHello, EncryptedExtensions accepting early data, server Finished, EndOfEarlyData,
+    // client Finished): every secret, key and Finished value of the trace.
+    const auto ch = unhex(rfc8448_resumed_client_hello);
+    const auto sh = unhex("0200005c03033ccfd2dec890222763472ae8136777c9d7358777bb66e91ea5122495f559ea2d001301000034002900"
+                          "02000000330024001d0020121761ee42c333e1b9e77b60dd57c2053cd94512ab47f115e86eff50942cea31002b00020304");
+    const auto ee = unhex("080000280026000a00140012001d00170018001901000101010201030104001c0002400100000000002a0000");
+    const auto sfin = unhex("1400002048d3e0e1b3d907c6acff145e16090388c77b05c050b634ab1a88bbd0dd1a34b2");
+    const auto eoed = unhex("05000000");
+    const auto cfin = unhex("140000207230a9c952c25cd6138fc5e6628308c41c5335dd81b9f96bcea50fd32bda416d");
+    const auto psk = unhex("4ecd0eb6ec3b4d87f5d6028f922ca4c5851a277fd41311c9e62d2c9492e1c4f3");
+    const auto ecdhe = unhex("f44194756ff9ec9d25180635d66ea6824c6ab3bf179977be37f723570e7ccb2e");
+    const auto aes128 = crypto::aead_algorithm::aes_128_gcm;
+
+    auto transcript = transcript_hash::create(prov(), hash_algorithm::sha256);
+    ASSERT_TRUE(transcript);
+    transcript->update(ch);
+    auto ch_hash = transcript->current();
+    ASSERT_TRUE(ch_hash);
+    auto early = tls13_early_secret::create(prov(), hash_algorithm::sha256, psk);
+    ASSERT_TRUE(early);
+    auto cet = early->client_early_traffic_secret(ch_hash->view());
+    auto eem = early->early_exporter_master_secret(ch_hash->view());
+    ASSERT_TRUE(cet && eem);
+    EXPECT_EQ(hex_of(*cet), "3fbbe6a60deb66c30a32795aba0eff7eaa10105586e7be5c09678d63b6caab62");
+    EXPECT_EQ(hex_of(*eem), "b2026866610937d7423e5be90862ccf24c0e6091186d34f812089ff5be2ef7df");
+    auto early_keys = derive_traffic_keys(prov(), hash_algorithm::sha256, aes128, cet->view());
+    ASSERT_TRUE(early_keys);
+    EXPECT_EQ(hex_of(early_keys->key), "920205a5b7bf2115e6fc5c2942834f54");
+    EXPECT_EQ(hex_of(early_keys->iv), "6d475f0993c8e564610db2b9");
+
+    transcript->update(sh);
+    auto hello_hash = transcript->current();
+    ASSERT_TRUE(hello_hash);
+    auto hs = std::move(*early).into_handshake_secret(ecdhe);
+    ASSERT_TRUE(hs);
+    EXPECT_EQ(hex(hs->secret()), "005cb112fd8eb4ccc623bb88a07c64b3ede1605363fc7d0df8c7ce4ff0fb4ae6");
+    auto hs_traffic = hs->handshake_traffic_secrets(hello_hash->view());
+    ASSERT_TRUE(hs_traffic);
+    EXPECT_EQ(hex_of(hs_traffic->client), "2faac08f851d35fea3604fcb4de82dc62c9b164a70974d0462e27f1ab278700f");
+    EXPECT_EQ(hex_of(hs_traffic->server), "fe927ae271312e8bf0275b581c54eef020450dc4ecffaa05a1a35d27518e7803");
+    auto server_hs_keys = derive_traffic_keys(prov(), hash_algorithm::sha256, aes128, hs_traffic->server.view());
+    auto client_hs_keys = derive_traffic_keys(prov(), hash_algorithm::sha256, aes128, hs_traffic->client.view());
+    ASSERT_TRUE(server_hs_keys && client_hs_keys);
+    EXPECT_EQ(hex_of(server_hs_keys->key), "27c6bdc0a3dcea39a47326d79bc9e4ee");
+    EXPECT_EQ(hex_of(server_hs_keys->iv), "9569ecdd4d0536705e9ef725");
+    EXPECT_EQ(hex_of(client_hs_keys->key), "b1530806f4adfeac83f1413032bbfa82");
+    EXPECT_EQ(hex_of(client_hs_keys->iv), "eb50c16be7654abf99dd06d9");
+
+    // Server Finished over ClientHello..EncryptedExtensions (no certificate in a PSK handshake).
+    transcript->update(ee);
+    auto ee_hash = transcript->current();
+    ASSERT_TRUE(ee_hash);
+    auto server_verify = finished_verify_data(prov(), hash_algorithm::sha256, hs_traffic->server.view(), ee_hash->view());
+    ASSERT_TRUE(server_verify);
+    EXPECT_EQ("14000020" + hex_of(*server_verify), hex(sfin));
+
+    transcript->update(sfin);
+    auto sf_hash = transcript->current();
+    ASSERT_TRUE(sf_hash);
+    auto master = std::move(*hs).into_master_secret();
+    ASSERT_TRUE(master);
+    EXPECT_EQ(hex(master->secret()), "e2d32d4ed66dd37897a0e80c84107503ce58bf8aad4cb55a5002d77ecb890ece");
+    auto app = master->application_secrets(sf_hash->view());
+    ASSERT_TRUE(app);
+    EXPECT_EQ(hex_of(app->client), "2abbf2b8e381d23dbebe1dd2a7d16a8bf484cb4950d23fb7fb7fa8547062d9a1");
+    EXPECT_EQ(hex_of(app->server), "cc21f1bf8feb7dd5fa505bd9c4b468a9984d554a993dc49e6d285598fb672691");
+    EXPECT_EQ(hex_of(app->exporter), "3fd93d4ffddc98e64b14dd107aedf8ee4add23f4510f58a4592d0b201bee56b4");
+    auto server_app_keys = derive_traffic_keys(prov(), hash_algorithm::sha256, aes128, app->server.view());
+    auto client_app_keys = derive_traffic_keys(prov(), hash_algorithm::sha256, aes128, app->client.view());
+    ASSERT_TRUE(server_app_keys && client_app_keys);
+    EXPECT_EQ(hex_of(server_app_keys->key), "e857c690a34c5a9129d833619684f95e");
+    EXPECT_EQ(hex_of(server_app_keys->iv), "0685d6b561aab9ef1013faf9");
+    EXPECT_EQ(hex_of(client_app_keys->key), "3cf122f301c6358ca7989553250efd72");
+    EXPECT_EQ(hex_of(client_app_keys->iv), "ab1aec26aa78b8fc1176b9ac");
+
+    // Client Finished over ClientHello..EndOfEarlyData.
+    transcript->update(eoed);
+    auto eoed_hash = transcript->current();
+    ASSERT_TRUE(eoed_hash);
+    auto client_verify =
+        finished_verify_data(prov(), hash_algorithm::sha256, hs_traffic->client.view(), eoed_hash->view());
+    ASSERT_TRUE(client_verify);
+    EXPECT_EQ("14000020" + hex_of(*client_verify), hex(cfin));
+
+    transcript->update(cfin);
+    auto cf_hash = transcript->current();
+    ASSERT_TRUE(cf_hash);
+    auto res = master->resumption_master_secret(cf_hash->view());
+    ASSERT_TRUE(res);
+    EXPECT_EQ(hex_of(*res), "5e95bdf1f89005ea2e9aa0ba85e728e3c19c5fe0c699e3f5bee59faebd0b5406");
+}
+
 TEST(tls13_key_schedule, sha384_schedule_and_psk_ke_mode) {
     auto early = tls13_early_secret::create(prov(), hash_algorithm::sha384);
     ASSERT_TRUE(early);

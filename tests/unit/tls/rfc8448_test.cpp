@@ -38,8 +38,9 @@
 //    trace's ticket opened into the section 3 resumption PSK by server_tls13_options::open_ticket.
 //    The rest of section 4 is not replayed: the trace's server accepts early data and says so in
 //    its EncryptedExtensions (ours refuses it, and a client that offered none must refuse that
-//    extension: unsupported_extension); the early secret and binder key are checked in
-//    key_schedule_test.cpp.
+//    extension: unsupported_extension); every secret, key and Finished value of section 4 is
+//    checked on the trace's own transcript in key_schedule_test.cpp
+//    (rfc8448_resumed_0rtt_whole_schedule).
 //  * Section 5 (HelloRetryRequest), client: both ClientHellos (the second with the cookie echoed
 //    and the P-256 share generated after the retry; the trace places the cookie after
 //    signature_algorithms and pads the hello, which adjust_client_hello arranges), and the
