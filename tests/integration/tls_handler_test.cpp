@@ -10,7 +10,9 @@
 //
 // Every test checks the callback contract: setup exactly once and after on_negotiation_result,
 // no shutdown callback after a failed setup, errors as the mapped io_errc.
+#include "support/openssl_peers.hpp"
 #include "support/tls_channel_fixtures.hpp"
+#include "support/tls_test_contexts.hpp"
 
 #include <awsio/bootstrap.hpp>
 #include <awsio/error.hpp>
@@ -128,6 +130,46 @@ protected:
         shutdown_channel(c);
         EXPECT_TRUE(closer.wait([&] { return closer.shutdown_calls > 0; })) << "no shutdown callback";
         EXPECT_TRUE(peer.wait([&] { return peer.shutdown_calls > 0; })) << "peer: no shutdown callback";
+    }
+
+    /// Connects a client with `tls` to the s_server `peer`; returns the setup error after checking
+    /// the callback contract (a channel that came up is shut down again). `server_name` and
+    /// `version` get what the client's on_negotiation_result saw.
+    std::error_code run_client(tls::tls_connection_options tls, const s_server &peer,
+                               std::string *server_name = nullptr, std::string *version = nullptr) {
+        conn_events &cli = events();
+        if (std::error_code ec = connect(cli, peer.port(), std::move(tls))) {
+            ADD_FAILURE() << "new_socket_channel: " << ec.message();
+            return ec;
+        }
+        if (!cli.wait([&] { return cli.setup_calls > 0; })) {
+            ADD_FAILURE() << "no setup callback\n" << peer.describe();
+            release_client_bootstrap();
+            return common_errc::unknown;
+        }
+        std::error_code setup_error;
+        {
+            std::lock_guard<std::mutex> lock(cli.m);
+            setup_error = cli.setup_error;
+            EXPECT_EQ(cli.setup_calls, 1);
+            EXPECT_EQ(cli.negotiation_calls, 1);
+            EXPECT_EQ(cli.negotiation_error, setup_error) << "on_negotiation_result and setup disagree";
+            if (server_name != nullptr) {
+                *server_name = cli.server_name;
+            }
+            if (version != nullptr) {
+                *version = cli.version;
+            }
+        }
+        if (!setup_error) {
+            EXPECT_TRUE(cli.setup_negotiated_first);
+            shutdown_channel(cli.ch);
+            EXPECT_TRUE(cli.wait([&] { return cli.shutdown_calls > 0; }));
+            cli.release_channel();
+        }
+        release_client_bootstrap();
+        EXPECT_EQ(cli.shutdown_calls, setup_error ? 0 : 1) << "shutdown callback after a failed setup";
+        return setup_error;
     }
 
     std::shared_ptr<event_loop_group> group_;
@@ -650,7 +692,7 @@ TEST_F(tls_handler_test, tls_client_write_before_negotiation) {
 
 TEST_F(tls_handler_test, tls_channel_setup_client_tls_on_plain_channel) {
     AWSIO_REQUIRE_OPENSSL();
-    openssl_tls13_server peer("leaf_chain.pem", "leaf.key");
+    s_server peer({});
     ASSERT_TRUE(peer.ok()) << peer.why();
     conn_events &cli = events();
     cli.rw_cfg = rw_config{.install = true};
@@ -693,42 +735,13 @@ class tls_handler_peer_test : public tls_handler_test {
 protected:
     /// Connects to an s_server for `pc`; returns the setup error after checking the contract.
     std::error_code run_case(const peer_case &pc, bool verify, std::string *server_name_seen = nullptr) {
-        openssl_tls13_server peer(pc.chain, pc.key);
+        s_server peer({.chain = pc.chain, .key = pc.key});
         if (!peer.ok()) {
             ADD_FAILURE() << peer.why();
             return common_errc::unknown;
         }
-        conn_events &cli = events();
-        auto tls = client_tls(make_client_ctx({.ca = pc.ca, .verify = verify}), pc.server_name);
-        if (std::error_code ec = connect(cli, peer.port(), tls)) {
-            ADD_FAILURE() << "new_socket_channel: " << ec.message();
-            return ec;
-        }
-        if (!cli.wait([&] { return cli.setup_calls > 0; })) {
-            ADD_FAILURE() << "no setup callback\n" << peer.describe();
-            release_client_bootstrap();
-            return common_errc::unknown;
-        }
-        std::error_code setup_error;
-        {
-            std::lock_guard<std::mutex> lock(cli.m);
-            setup_error = cli.setup_error;
-            EXPECT_EQ(cli.setup_calls, 1);
-            EXPECT_EQ(cli.negotiation_calls, 1);
-            EXPECT_EQ(cli.negotiation_error, setup_error) << "on_negotiation_result and setup disagree";
-            if (server_name_seen != nullptr) {
-                *server_name_seen = cli.server_name;
-            }
-        }
-        if (!setup_error) {
-            EXPECT_TRUE(cli.setup_negotiated_first);
-            shutdown_channel(cli.ch);
-            EXPECT_TRUE(cli.wait([&] { return cli.shutdown_calls > 0; }));
-            cli.release_channel();
-        }
-        release_client_bootstrap();
-        EXPECT_EQ(cli.shutdown_calls, setup_error ? 0 : 1) << "shutdown callback after a failed setup";
-        return setup_error;
+        return run_client(client_tls(make_client_ctx({.ca = pc.ca, .verify = verify}), pc.server_name), peer,
+                          server_name_seen);
     }
 };
 
@@ -839,77 +852,8 @@ TEST_F(tls_handler_peer_test, tls_client_channel_negotiation_success_ecc384) {
 // TLS 1.2 scenarios of aws-c-io's suite (badssl.com's tls-v1-x / broken-crypto hosts served
 // by openssl s_server on 127.0.0.1), and TLS 1.2 mutual TLS between two awsio ends.
 
-/// openssl s_server (line-reversing) with a chosen protocol flag and extra arguments.
-class openssl_peer {
-public:
-    openssl_peer(const std::string &chain, const std::string &key, const std::string &version_flag,
-                 std::vector<std::string> extra = {}) {
-        files_ = split_chain(x509_fixture(chain));
-        process_ = start_server_peer(
-            [&](std::uint16_t port) {
-                std::vector<std::string> argv = {"openssl", "s_server", version_flag,
-                                                 "-accept", "127.0.0.1:" + std::to_string(port),
-                                                 "-cert", files_.leaf.path(),
-                                                 "-key", x509_fixture(key), "-rev"};
-                if (!files_.rest.path().empty()) {
-                    argv.insert(argv.end(), {"-cert_chain", files_.rest.path()});
-                }
-                argv.insert(argv.end(), extra.begin(), extra.end());
-                return argv;
-            },
-            port_, false, &why_);
-    }
-    [[nodiscard]] bool ok() const noexcept { return process_ != nullptr; }
-    [[nodiscard]] const std::string &why() const noexcept { return why_; }
-    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
-    [[nodiscard]] std::string describe() const { return process_ ? process_->describe() : why_; }
-    [[nodiscard]] std::string output() const { return process_ ? process_->output() : std::string(); }
-
-private:
-    split_chain_files files_;
-    std::unique_ptr<peer_process> process_;
-    std::uint16_t port_ = 0;
-    std::string why_;
-};
-
-/// Context options for the TLS 1.2 scenarios: aws-c-io's defaults (minimum "system default",
-/// TLS 1.2 here) unless told otherwise.
-struct versioned_ctx_config {
-    tls::tls_versions min_version = tls::tls_versions::sys_defaults;
-    tls::tls_versions max_version = tls::tls_versions::sys_defaults;
-    std::string cert_chain; ///< client: mutual TLS; server: its chain (default leaf_chain.pem)
-    std::string key;
-    std::string ca = "root_ca.pem"; ///< client: trust anchor; server: client CA when mtls
-    bool mtls = false;              ///< server: require a client certificate
-};
-
-result<std::shared_ptr<const tls::context>> make_versioned_client_ctx(const versioned_ctx_config &c) {
-    tls::tls_ctx_options opts = c.cert_chain.empty()
-                                    ? tls::tls_ctx_options::default_client()
-                                    : tls::tls_ctx_options::client_mtls(read_text_file(x509_fixture(c.cert_chain)),
-                                                                        read_text_file(x509_fixture(c.key)));
-    opts.minimum_tls_version = c.min_version;
-    opts.maximum_tls_version = c.max_version;
-    if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.ca)); !r) {
-        return unexpected(r.error());
-    }
-    return tls::context::create_client(opts);
-}
-
-result<std::shared_ptr<const tls::context>> make_versioned_server_ctx(const versioned_ctx_config &c) {
-    tls::tls_ctx_options opts = tls::tls_ctx_options::default_server(
-        read_text_file(x509_fixture(c.cert_chain.empty() ? "leaf_chain.pem" : c.cert_chain)),
-        read_text_file(x509_fixture(c.key.empty() ? "leaf.key" : c.key)));
-    opts.minimum_tls_version = c.min_version;
-    opts.maximum_tls_version = c.max_version;
-    if (c.mtls) {
-        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.ca)); !r) {
-            return unexpected(r.error());
-        }
-        opts.verify_peer = true;
-    }
-    return tls::context::create_server(opts);
-}
+// The client contexts of these scenarios keep aws-c-io's default minimum ("system default": TLS
+// 1.2 here) unless a case says otherwise.
 
 /// 1024-bit finite-field DH parameters (generated with `openssl dhparam 1024`): below what a
 /// TLS 1.2 client should accept, and below what this library implements (no DHE suites at all).
@@ -919,55 +863,17 @@ constexpr std::string_view dh1024_pem = "-----BEGIN DH PARAMETERS-----\n"
                                         "X8Fj7wc6K6l02iboJYElWK8PGdTXkD4mKJ4GzRf96HuQom69Jn0/AgEC\n"
                                         "-----END DH PARAMETERS-----\n";
 
-class tls_handler_tls12_test : public tls_handler_test {
-protected:
-    /// Connects a client made from `ctx` to 127.0.0.1:port ("localhost" as server name);
-    /// returns the setup error after checking the callback contract (`version` gets the
-    /// negotiated version on success).
-    std::error_code run_client(std::shared_ptr<const tls::context> ctx, std::uint16_t port,
-                               const std::string &peer_output_hint, std::string *version = nullptr) {
-        conn_events &cli = events();
-        if (std::error_code ec = connect(cli, port, client_tls(std::move(ctx)))) {
-            ADD_FAILURE() << "new_socket_channel: " << ec.message();
-            return ec;
-        }
-        if (!cli.wait([&] { return cli.setup_calls > 0; })) {
-            ADD_FAILURE() << "no setup callback\n" << peer_output_hint;
-            release_client_bootstrap();
-            return common_errc::unknown;
-        }
-        std::error_code setup_error;
-        {
-            std::lock_guard<std::mutex> lock(cli.m);
-            setup_error = cli.setup_error;
-            EXPECT_EQ(cli.setup_calls, 1);
-            EXPECT_EQ(cli.negotiation_calls, 1);
-            EXPECT_EQ(cli.negotiation_error, setup_error) << "on_negotiation_result and setup disagree";
-            if (version != nullptr) {
-                *version = cli.version;
-            }
-        }
-        if (!setup_error) {
-            EXPECT_TRUE(cli.setup_negotiated_first);
-            shutdown_channel(cli.ch);
-            EXPECT_TRUE(cli.wait([&] { return cli.shutdown_calls > 0; }));
-            cli.release_channel();
-        }
-        release_client_bootstrap();
-        EXPECT_EQ(cli.shutdown_calls, setup_error ? 0 : 1) << "shutdown callback after a failed setup";
-        return setup_error;
-    }
-};
+class tls_handler_tls12_test : public tls_handler_test {};
 
 // tls-v1-2.badssl.com: a TLS 1.2-only server; the default client (TLS 1.2 and 1.3) connects.
 TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_success_tls12) {
     AWSIO_REQUIRE_OPENSSL();
-    openssl_peer peer("leaf_chain.pem", "leaf.key", "-tls1_2");
+    s_server peer({.version_flag = "-tls1_2"});
     ASSERT_TRUE(peer.ok()) << peer.why();
-    auto ctx = make_versioned_client_ctx({});
+    auto ctx = make_client_context({.min_version = tls::tls_versions::sys_defaults});
     ASSERT_TRUE(ctx) << ctx.error().message();
     std::string version;
-    const std::error_code got = run_client(*ctx, peer.port(), peer.describe(), &version);
+    const std::error_code got = run_client(client_tls(*ctx), peer, nullptr, &version);
     EXPECT_FALSE(got) << got.message() << "\n" << peer.describe();
     EXPECT_EQ(version, "TLSv1.2");
     EXPECT_NE(peer.output().find("Protocol version: TLSv1.2"), std::string::npos) << peer.describe();
@@ -976,11 +882,11 @@ TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_success_tls12) {
 // tls-v1-0.badssl.com: the default client (nothing below TLS 1.2) fails to negotiate.
 TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_error_legacy_crypto_tls10) {
     AWSIO_REQUIRE_OPENSSL();
-    openssl_peer peer("leaf_chain.pem", "leaf.key", "-tls1", {"-cipher", "DEFAULT:@SECLEVEL=0"});
+    s_server peer({.version_flag = "-tls1", .extra = {"-cipher", "DEFAULT:@SECLEVEL=0"}});
     ASSERT_TRUE(peer.ok()) << peer.why();
-    auto ctx = make_versioned_client_ctx({});
+    auto ctx = make_client_context({.min_version = tls::tls_versions::sys_defaults});
     ASSERT_TRUE(ctx) << ctx.error().message();
-    const std::error_code got = run_client(*ctx, peer.port(), peer.describe());
+    const std::error_code got = run_client(client_tls(*ctx), peer);
     EXPECT_EQ(got, make_error_code(io_errc::tls_error_negotiation_failure)) << got.message() << "\n"
                                                                             << peer.describe();
 }
@@ -990,15 +896,15 @@ TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_error_legacy_crypt
 // than TLS 1.2).
 TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_error_override_legacy_crypto_tls11) {
     AWSIO_REQUIRE_OPENSSL();
-    auto legacy = make_versioned_client_ctx({.min_version = tls::tls_versions::tlsv1_1});
+    auto legacy = make_client_context({.min_version = tls::tls_versions::tlsv1_1});
     ASSERT_FALSE(legacy);
     EXPECT_EQ(legacy.error(), make_error_code(io_errc::tls_version_unsupported)) << legacy.error().message();
 
-    openssl_peer peer("leaf_chain.pem", "leaf.key", "-tls1_1", {"-cipher", "DEFAULT:@SECLEVEL=0"});
+    s_server peer({.version_flag = "-tls1_1", .extra = {"-cipher", "DEFAULT:@SECLEVEL=0"}});
     ASSERT_TRUE(peer.ok()) << peer.why();
-    auto ctx = make_versioned_client_ctx({.min_version = tls::tls_versions::tlsv1_2});
+    auto ctx = make_client_context({.min_version = tls::tls_versions::tlsv1_2});
     ASSERT_TRUE(ctx) << ctx.error().message();
-    const std::error_code got = run_client(*ctx, peer.port(), peer.describe());
+    const std::error_code got = run_client(client_tls(*ctx), peer);
     EXPECT_EQ(got, make_error_code(io_errc::tls_error_negotiation_failure)) << got.message() << "\n"
                                                                             << peer.describe();
 }
@@ -1026,11 +932,11 @@ TEST_P(tls_handler_broken_crypto_test, tls_client_channel_negotiation_error_brok
         ASSERT_FALSE(dh.path().empty());
         extra.insert(extra.end(), {"-dhparam", dh.path()});
     }
-    openssl_peer peer("leaf_chain.pem", "leaf.key", bc.version_flag, extra);
+    s_server peer({.version_flag = bc.version_flag, .extra = extra});
     ASSERT_TRUE(peer.ok()) << peer.why();
-    auto ctx = make_versioned_client_ctx({});
+    auto ctx = make_client_context({.min_version = tls::tls_versions::sys_defaults});
     ASSERT_TRUE(ctx) << ctx.error().message();
-    const std::error_code got = run_client(*ctx, peer.port(), peer.describe());
+    const std::error_code got = run_client(client_tls(*ctx), peer);
     EXPECT_EQ(got, make_error_code(io_errc::tls_error_negotiation_failure)) << got.message() << "\n"
                                                                             << peer.describe();
 }
@@ -1047,12 +953,13 @@ INSTANTIATE_TEST_SUITE_P(
 
 // Mutual TLS limited to TLS 1.2 on both ends (the counterpart of the TLS 1.3 case above).
 TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_success_mtls_tls12) {
-    auto server_ctx = make_versioned_server_ctx(
-        {.min_version = tls::tls_versions::tlsv1_2, .max_version = tls::tls_versions::tlsv1_2, .mtls = true});
+    auto server_ctx = make_server_context({.min_version = tls::tls_versions::tlsv1_2,
+                                           .max_version = tls::tls_versions::tlsv1_2,
+                                           .client_ca = "root_ca.pem"});
     ASSERT_TRUE(server_ctx) << server_ctx.error().message();
     tls_server srv(server_, *server_ctx, rw_config{.install = true});
     ASSERT_TRUE(srv.ok());
-    auto client_ctx = make_versioned_client_ctx({.min_version = tls::tls_versions::tlsv1_2,
+    auto client_ctx = make_client_context({.min_version = tls::tls_versions::tlsv1_2,
                                                  .max_version = tls::tls_versions::tlsv1_2,
                                                  .cert_chain = "client_chain.pem",
                                                  .key = "client.key"});
@@ -1089,12 +996,14 @@ TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_success_mtls_tls12
 // Finished, so both setups fail (the server's handshake_failure alert, RFC 5246 7.4.6) and no
 // shutdown callback follows on either side.
 TEST_F(tls_handler_tls12_test, tls_client_channel_negotiation_failure_mtls_missing_client_certificate_tls12) {
-    auto server_ctx = make_versioned_server_ctx(
-        {.min_version = tls::tls_versions::tlsv1_2, .max_version = tls::tls_versions::tlsv1_2, .mtls = true});
+    auto server_ctx = make_server_context({.min_version = tls::tls_versions::tlsv1_2,
+                                           .max_version = tls::tls_versions::tlsv1_2,
+                                           .client_ca = "root_ca.pem"});
     ASSERT_TRUE(server_ctx) << server_ctx.error().message();
     tls_server srv(server_, *server_ctx);
     ASSERT_TRUE(srv.ok());
-    auto client_ctx = make_versioned_client_ctx({.max_version = tls::tls_versions::tlsv1_2});
+    auto client_ctx = make_client_context(
+        {.min_version = tls::tls_versions::sys_defaults, .max_version = tls::tls_versions::tlsv1_2});
     ASSERT_TRUE(client_ctx) << client_ctx.error().message();
     conn_events &cli = events();
     ASSERT_FALSE(connect(cli, srv.port(), client_tls(*client_ctx)));

@@ -8,6 +8,7 @@
 // port picked free on 127.0.0.1, and the tests connect to 127.0.0.1 only.
 #include "support/blocking_tls.hpp"
 #include "support/peer_process.hpp"
+#include "support/tls_test_contexts.hpp"
 
 #include <awsio/error.hpp>
 #include <awsio/tls/connection.hpp>
@@ -34,21 +35,6 @@ namespace {
     if (!has_program("gnutls-serv")) GTEST_SKIP() << "gnutls-serv not installed"
 #define AWSIO_REQUIRE_GNUTLS_CLI()                                                                                    \
     if (!has_program("gnutls-cli")) GTEST_SKIP() << "gnutls-cli not installed"
-
-std::string describe_error(std::error_code ec) {
-    return ec ? ec.category().name() + std::string(":") + std::to_string(ec.value()) + " " + ec.message() +
-                    " (io: " + std::string(error_name(tls::to_io_error(ec, true))) + ")"
-              : std::string("success");
-}
-
-/// True when `ec` is the fatal alert `description` received from the peer.
-bool is_peer_alert(std::error_code ec, int description) {
-    return ec && std::strcmp(ec.category().name(), "awsio-tls-peer-alert") == 0 && ec.value() == description;
-}
-
-constexpr int alert_handshake_failure = 40;
-constexpr int alert_no_application_protocol = 120;
-constexpr int alert_certificate_required = 116;
 
 // ------------------------------------------------------------------------------------------
 // Names: awsio (IANA / RFC 8446) and GnuTLS priority-string spellings
@@ -106,46 +92,6 @@ std::string tls13_priority(const std::string &cipher = "", const std::vector<std
 }
 
 // ------------------------------------------------------------------------------------------
-// awsio client configuration
-
-struct client_config {
-    std::string ca = "root_ca.pem";
-    bool verify = true;
-    std::vector<std::string> suites;
-    std::vector<std::string> groups;
-    std::vector<std::string> key_share_groups;
-    std::string alpn;
-    std::string cert_chain; // client certificate (mutual TLS)
-    std::string key;
-    tls::tls_versions min_version = tls::tls_versions::tlsv1_3;
-    tls::tls_versions max_version = tls::tls_versions::sys_defaults;
-};
-
-result<std::shared_ptr<const tls::context>> make_client_context(const client_config &c) {
-    auto opts = c.cert_chain.empty()
-                    ? tls::tls_ctx_options::default_client()
-                    : tls::tls_ctx_options::client_mtls(read_text_file(x509_fixture(c.cert_chain)),
-                                                        read_text_file(x509_fixture(c.key)));
-    opts.minimum_tls_version = c.min_version;
-    opts.maximum_tls_version = c.max_version;
-    if (!c.ca.empty()) {
-        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.ca)); !r) {
-            return unexpected(r.error());
-        }
-    }
-    opts.verify_peer = c.verify;
-    opts.cipher_suites = c.suites;
-    opts.groups = c.groups;
-    opts.key_share_groups = c.key_share_groups;
-    if (!c.alpn.empty()) {
-        if (auto r = opts.set_alpn_list(c.alpn); !r) {
-            return unexpected(r.error());
-        }
-    }
-    return tls::context::create_client(opts);
-}
-
-// ------------------------------------------------------------------------------------------
 // gnutls-serv --echo
 
 struct gnutls_serv_config {
@@ -198,63 +144,6 @@ private:
     std::uint16_t port_ = 0;
     std::string why_;
 };
-
-/// The outcome of one awsio client connection to an echo server.
-struct client_outcome {
-    std::error_code error; ///< first failure (handshake or data)
-    bool handshake_ok = false;
-    tls::negotiated_parameters negotiated;
-    std::string reply;
-    std::uint64_t key_updates_sent = 0;
-    std::uint64_t key_updates_received = 0;
-};
-
-struct exchange_options {
-    std::string server_name = "localhost";
-    std::vector<std::string> lines = {"hello from awsio"};
-    bool key_update_before_data = false;
-    std::uint64_t write_record_limit = 0;
-};
-
-/// Connects, handshakes, sends each line and reads its echo back, then closes.
-client_outcome exchange_lines(const std::shared_ptr<const tls::context> &ctx, std::uint16_t port,
-                              const exchange_options &x = {}) {
-    client_outcome out;
-    auto c = blocking_tls::connect_client(ctx, {.server_name = x.server_name, .alpn = {}}, port);
-    if (!c) {
-        out.error = c.error();
-        return out;
-    }
-    out.error = c->handshake();
-    if (out.error) {
-        return out;
-    }
-    out.handshake_ok = true;
-    out.negotiated = c->negotiated();
-    if (x.write_record_limit != 0) {
-        c->conn().set_write_record_limit(x.write_record_limit);
-    }
-    if (x.key_update_before_data) {
-        if ((out.error = c->key_update(true))) {
-            return out;
-        }
-    }
-    for (const auto &line : x.lines) {
-        if ((out.error = c->write_all(line + "\n"))) {
-            return out;
-        }
-        auto r = c->read_until("\n");
-        if (!r) {
-            out.error = r.error();
-            return out;
-        }
-        out.reply += *r;
-    }
-    out.key_updates_sent = c->conn().key_updates_sent();
-    out.key_updates_received = c->conn().key_updates_received();
-    out.error = c->close();
-    return out;
-}
 
 std::string joined_lines(const std::vector<std::string> &lines) {
     std::string s;
@@ -710,68 +599,6 @@ INSTANTIATE_TEST_SUITE_P(
 // ------------------------------------------------------------------------------------------
 // awsio server against gnutls-cli
 
-struct server_config {
-    std::string chain = "leaf_chain.pem";
-    std::string key = "leaf.key";
-    std::string alpn;
-    std::vector<std::string> groups;
-    std::vector<std::string> suites;
-    std::string client_ca; // non-empty: mutual TLS required
-    tls::tls_versions min_version = tls::tls_versions::tlsv1_3;
-    tls::tls_versions max_version = tls::tls_versions::sys_defaults;
-    bool session_tickets = true;
-    bool tls12_session_ids = true;
-};
-
-result<std::shared_ptr<const tls::context>> make_server_context(const server_config &s) {
-    auto opts = tls::tls_ctx_options::default_server(read_text_file(x509_fixture(s.chain)),
-                                                     read_text_file(x509_fixture(s.key)));
-    opts.minimum_tls_version = s.min_version;
-    opts.maximum_tls_version = s.max_version;
-    opts.session_tickets = s.session_tickets;
-    opts.tls12_session_ids = s.tls12_session_ids;
-    opts.groups = s.groups;
-    opts.cipher_suites = s.suites;
-    if (!s.alpn.empty()) {
-        if (auto r = opts.set_alpn_list(s.alpn); !r) {
-            return unexpected(r.error());
-        }
-    }
-    if (!s.client_ca.empty()) {
-        opts.verify_peer = true;
-        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(s.client_ca)); !r) {
-            return unexpected(r.error());
-        }
-    }
-    return tls::context::create_server(opts);
-}
-
-/// Server behaviour: answer each line with "echo: <line>" until `lines` lines or the peer closes,
-/// then close_notify. Options: a KeyUpdate(update_requested) after the first reply.
-tls_server_thread::handler echo_lines(int lines, bool key_update_after_first = false) {
-    return [lines, key_update_after_first](blocking_tls &c, server_session &s) -> std::error_code {
-        for (int i = 0; i < lines; ++i) {
-            auto r = c.read_until("\n");
-            if (!r) {
-                return r.error();
-            }
-            if (r->empty()) {
-                break; // peer closed
-            }
-            s.received += *r;
-            if (auto ec = c.write_all("echo: " + *r)) {
-                return ec;
-            }
-            if (i == 0 && key_update_after_first) {
-                if (auto ec = c.key_update(true)) {
-                    return ec;
-                }
-            }
-        }
-        return c.close();
-    };
-}
-
 std::vector<std::string> gnutls_cli_argv(std::uint16_t port, const std::string &ca = "root_ca.pem",
                                          const std::string &priority = tls13_priority()) {
     return {"gnutls-cli",      "--port",     std::to_string(port), "--x509cafile", x509_fixture(ca),
@@ -1086,31 +913,6 @@ std::string tls12_priority(const tls12_suite_names *suite = nullptr, const std::
     return p;
 }
 
-/// The server identity a TLS 1.2 suite needs: chain, key and the root that anchors it.
-struct identity {
-    const char *chain;
-    const char *key;
-    const char *ca;
-};
-identity identity_for(const tls12_suite_names &s) {
-    return s.ecdsa ? identity{"ecdsa_p256_leaf_chain.pem", "ecdsa_p256_leaf.key", "ecdsa_p256_root_ca.pem"}
-                   : identity{"leaf_chain.pem", "leaf.key", "root_ca.pem"};
-}
-
-client_config tls12_client_config() {
-    client_config cc;
-    cc.min_version = tls::tls_versions::tlsv1_2;
-    cc.max_version = tls::tls_versions::tlsv1_2;
-    return cc;
-}
-
-server_config tls12_server_config() {
-    server_config sc;
-    sc.min_version = tls::tls_versions::tlsv1_2;
-    sc.max_version = tls::tls_versions::tlsv1_2;
-    return sc;
-}
-
 const auto tls12_suite_values =
     ::testing::Values("TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256",
                       "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
@@ -1125,7 +927,7 @@ TEST_P(gnutls_server_tls12_suites, client_exchanges_data) {
     AWSIO_REQUIRE_GNUTLS_SERV();
     const auto &[suite, group] = GetParam();
     const auto &names = tls12_suite_by_iana(suite);
-    const identity id = identity_for(names);
+    const identity id = identity_for_suite(names.ecdsa);
     const std::string gnutls_group = group_by_awsio(group).gnutls;
     gnutls_serv_config cfg;
     cfg.chain = id.chain;
@@ -1170,7 +972,7 @@ TEST_P(gnutls_client_tls12_suites, server_exchanges_data) {
     AWSIO_REQUIRE_GNUTLS_CLI();
     const auto &[suite, group] = GetParam();
     const auto &names = tls12_suite_by_iana(suite);
-    const identity id = identity_for(names);
+    const identity id = identity_for_suite(names.ecdsa);
     const std::string gnutls_group = group_by_awsio(group).gnutls;
     server_config sc = tls12_server_config();
     sc.chain = id.chain;

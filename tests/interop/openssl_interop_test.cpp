@@ -6,7 +6,9 @@
 // CBC-only peers and refused renegotiation. Also checks the peer harness itself (s_client
 // against s_server).
 #include "support/blocking_tls.hpp"
+#include "support/openssl_peers.hpp"
 #include "support/peer_process.hpp"
+#include "support/tls_test_contexts.hpp"
 
 #include <awsio/error.hpp>
 #include <awsio/tls/connection.hpp>
@@ -40,172 +42,6 @@ constexpr bool tls12_implemented = true;
     if (!tls12_implemented) GTEST_SKIP() << "TLS 1.2 not implemented yet"
 #define AWSIO_REQUIRE_OPENSSL()                                                                                       \
     if (!has_program("openssl")) GTEST_SKIP() << "openssl not installed"
-
-std::string reversed_line(std::string line) {
-    std::reverse(line.begin(), line.end());
-    return line + "\n";
-}
-
-// ------------------------------------------------------------------------------------------
-// awsio client configuration
-
-struct client_config {
-    std::string ca = "root_ca.pem";
-    bool verify = true;
-    std::vector<std::string> suites;
-    std::vector<std::string> groups;
-    std::vector<std::string> key_share_groups;
-    std::string alpn;
-    std::string cert_chain; // client certificate (mutual TLS)
-    std::string key;
-    tls::tls_versions min_version = tls::tls_versions::tlsv1_3;
-    tls::tls_versions max_version = tls::tls_versions::sys_defaults;
-};
-
-result<std::shared_ptr<const tls::context>> make_client_context(const client_config &c) {
-    auto opts = c.cert_chain.empty()
-                    ? tls::tls_ctx_options::default_client()
-                    : tls::tls_ctx_options::client_mtls(read_text_file(x509_fixture(c.cert_chain)),
-                                                        read_text_file(x509_fixture(c.key)));
-    opts.minimum_tls_version = c.min_version;
-    opts.maximum_tls_version = c.max_version;
-    if (!c.ca.empty()) {
-        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.ca)); !r) {
-            return unexpected(r.error());
-        }
-    }
-    opts.verify_peer = c.verify;
-    opts.cipher_suites = c.suites;
-    opts.groups = c.groups;
-    opts.key_share_groups = c.key_share_groups;
-    if (!c.alpn.empty()) {
-        if (auto r = opts.set_alpn_list(c.alpn); !r) {
-            return unexpected(r.error());
-        }
-    }
-    return tls::context::create_client(opts);
-}
-
-// ------------------------------------------------------------------------------------------
-// openssl s_server
-
-struct s_server_config {
-    std::string chain = "leaf_chain.pem";
-    std::string key = "leaf.key";
-    /// "-rev" (reverses each line back), "-www", or "" (interactive: stdin is a pipe).
-    std::string mode = "-rev";
-    std::string version_flag = "-tls1_3";
-    std::vector<std::string> extra;
-};
-
-class s_server {
-public:
-    /// Starts s_server; check ok() (the failure text is in why()).
-    explicit s_server(const s_server_config &cfg) {
-        files_ = split_chain(x509_fixture(cfg.chain));
-        bool interactive = cfg.mode.empty();
-        process_ = start_server_peer(
-            [&](std::uint16_t port) {
-                std::vector<std::string> argv = {"openssl", "s_server", cfg.version_flag,
-                                                 "-accept", "127.0.0.1:" + std::to_string(port),
-                                                 "-cert", files_.leaf.path(),
-                                                 "-key", x509_fixture(cfg.key)};
-                if (!files_.rest.path().empty()) {
-                    argv.insert(argv.end(), {"-cert_chain", files_.rest.path()});
-                }
-                if (!cfg.mode.empty()) {
-                    argv.push_back(cfg.mode);
-                }
-                argv.insert(argv.end(), cfg.extra.begin(), cfg.extra.end());
-                return argv;
-            },
-            port_, interactive, &why_);
-    }
-
-    [[nodiscard]] bool ok() const noexcept { return process_ != nullptr; }
-    [[nodiscard]] const std::string &why() const noexcept { return why_; }
-    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
-    peer_process &process() { return *process_; }
-    [[nodiscard]] std::string output() const { return process_ ? process_->output() : std::string(); }
-    [[nodiscard]] std::string describe() const { return process_ ? process_->describe() : why_; }
-
-private:
-    split_chain_files files_;
-    std::unique_ptr<peer_process> process_;
-    std::uint16_t port_ = 0;
-    std::string why_;
-};
-
-/// The outcome of one awsio client connection to a line-reversing server.
-struct client_outcome {
-    std::error_code error; ///< first failure (handshake or data)
-    bool handshake_ok = false;
-    tls::negotiated_parameters negotiated;
-    std::string reply;
-    std::uint64_t key_updates_sent = 0;
-    std::uint64_t key_updates_received = 0;
-};
-
-struct exchange_options {
-    std::string server_name = "localhost";
-    std::vector<std::string> lines = {"hello from awsio"};
-    bool key_update_before_data = false;
-    std::uint64_t write_record_limit = 0;
-};
-
-/// Connects, handshakes, sends each line and reads the reversed line back, then closes.
-client_outcome exchange_lines(const std::shared_ptr<const tls::context> &ctx, std::uint16_t port,
-                              const exchange_options &x = {}) {
-    client_outcome out;
-    auto c = blocking_tls::connect_client(ctx, {.server_name = x.server_name, .alpn = {}}, port);
-    if (!c) {
-        out.error = c.error();
-        return out;
-    }
-    out.error = c->handshake();
-    if (out.error) {
-        return out;
-    }
-    out.handshake_ok = true;
-    out.negotiated = c->negotiated();
-    if (x.write_record_limit != 0) {
-        c->conn().set_write_record_limit(x.write_record_limit);
-    }
-    if (x.key_update_before_data) {
-        if ((out.error = c->key_update(true))) {
-            return out;
-        }
-    }
-    for (const auto &line : x.lines) {
-        if ((out.error = c->write_all(line + "\n"))) {
-            return out;
-        }
-        auto r = c->read_until("\n");
-        if (!r) {
-            out.error = r.error();
-            return out;
-        }
-        out.reply += *r;
-    }
-    out.key_updates_sent = c->conn().key_updates_sent();
-    out.key_updates_received = c->conn().key_updates_received();
-    out.error = c->close();
-    return out;
-}
-
-std::string expected_replies(const std::vector<std::string> &lines) {
-    std::string s;
-    for (const auto &l : lines) {
-        s += reversed_line(l);
-    }
-    return s;
-}
-
-std::string describe_error(std::error_code ec) {
-    return ec ? ec.category().name() + std::string(":") + std::to_string(ec.value()) + " " + ec.message() +
-                    " (io: " + std::string(error_name(tls::to_io_error(ec, true))) + ")"
-              : std::string("success");
-}
 
 // ------------------------------------------------------------------------------------------
 // Harness self-test: openssl s_client against openssl s_server through peer_process.
@@ -681,107 +517,6 @@ INSTANTIATE_TEST_SUITE_P(
 // ------------------------------------------------------------------------------------------
 // awsio server against s_client
 
-struct server_config {
-    std::string chain = "leaf_chain.pem";
-    std::string key = "leaf.key";
-    std::string alpn;
-    std::vector<std::string> groups;
-    std::vector<std::string> suites;
-    std::string client_ca; // non-empty: mutual TLS required
-    tls::tls_versions min_version = tls::tls_versions::tlsv1_3;
-    tls::tls_versions max_version = tls::tls_versions::sys_defaults;
-    bool session_tickets = true;
-    bool tls12_session_ids = true;
-};
-
-result<std::shared_ptr<const tls::context>> make_server_context(const server_config &s) {
-    auto opts = tls::tls_ctx_options::default_server(read_text_file(x509_fixture(s.chain)),
-                                                     read_text_file(x509_fixture(s.key)));
-    opts.minimum_tls_version = s.min_version;
-    opts.maximum_tls_version = s.max_version;
-    opts.session_tickets = s.session_tickets;
-    opts.tls12_session_ids = s.tls12_session_ids;
-    opts.groups = s.groups;
-    opts.cipher_suites = s.suites;
-    if (!s.alpn.empty()) {
-        if (auto r = opts.set_alpn_list(s.alpn); !r) {
-            return unexpected(r.error());
-        }
-    }
-    if (!s.client_ca.empty()) {
-        opts.verify_peer = true;
-        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(s.client_ca)); !r) {
-            return unexpected(r.error());
-        }
-    }
-    return tls::context::create_server(opts);
-}
-
-/// Server behaviour: answer each line with "echo: <line>" until `lines` lines or the peer closes,
-/// then close_notify. Options: a KeyUpdate(update_requested) after the first reply.
-tls_server_thread::handler echo_lines(int lines, bool key_update_after_first = false) {
-    return [lines, key_update_after_first](blocking_tls &c, server_session &s) -> std::error_code {
-        for (int i = 0; i < lines; ++i) {
-            auto r = c.read_until("\n");
-            if (!r) {
-                return r.error();
-            }
-            if (r->empty()) {
-                break; // peer closed
-            }
-            s.received += *r;
-            if (auto ec = c.write_all("echo: " + *r)) {
-                return ec;
-            }
-            if (i == 0 && key_update_after_first) {
-                if (auto ec = c.key_update(true)) {
-                    return ec;
-                }
-            }
-        }
-        return c.close();
-    };
-}
-
-std::vector<std::string> s_client_argv(std::uint16_t port, const std::string &ca = "root_ca.pem") {
-    return {"openssl", "s_client", "-tls1_3", "-connect", "127.0.0.1:" + std::to_string(port), "-CAfile",
-            x509_fixture(ca), "-verify_return_error", "-servername", "localhost"};
-}
-
-/// Runs s_client: sends each line (waiting for its echo), then stdin EOF; waits for the exit.
-struct s_client_run {
-    std::unique_ptr<peer_process> process;
-    std::string output;
-    std::optional<int> exit_code;
-    bool all_echoed = false;
-};
-s_client_run run_s_client(std::vector<std::string> argv, const std::vector<std::string> &lines) {
-    s_client_run run;
-    peer_process::options o;
-    o.argv = std::move(argv);
-    o.stdin_pipe = true;
-    run.process = peer_process::spawn(o);
-    if (!run.process) {
-        return run;
-    }
-    run.all_echoed = true;
-    for (const auto &line : lines) {
-        if (line == "K") { // s_client command: KeyUpdate(update_requested)
-            run.process->write_stdin("K\n");
-            run.all_echoed = run.process->wait_for_output("KEYUPDATE") && run.all_echoed;
-            continue;
-        }
-        if (!run.process->write_stdin(line + "\n") || !run.process->wait_for_output("echo: " + line)) {
-            run.all_echoed = false;
-            break;
-        }
-    }
-    run.process->close_stdin();
-    run.exit_code = run.process->wait_exit();
-    run.output = run.process->output();
-    return run;
-}
-
 TEST(openssl_interop, server_default_settings) {
     AWSIO_REQUIRE_OPENSSL();
     auto ctx = make_server_context({});
@@ -1135,51 +870,6 @@ TEST(openssl_interop, client_tls13_only_refuses_tls12_server) {
 // ------------------------------------------------------------------------------------------
 // TLS 1.2: helpers
 
-/// True when `ec` is a fatal alert received from the peer with this description.
-bool is_peer_alert(std::error_code ec, int description) {
-    return ec && std::strcmp(ec.category().name(), "awsio-tls-peer-alert") == 0 && ec.value() == description;
-}
-/// True when `ec` is a failure detected here whose alert (sent to the peer) is `description`.
-bool is_local_alert(std::error_code ec, int description) {
-    return ec && std::strcmp(ec.category().name(), "awsio-tls") == 0 && ec.value() == description;
-}
-
-constexpr int alert_handshake_failure = 40;
-constexpr int alert_inappropriate_fallback = 86;
-
-struct tls12_suite_names {
-    const char *iana;
-    const char *openssl;
-    bool ecdsa; ///< needs an ECDSA certificate
-};
-constexpr tls12_suite_names tls12_suites[] = {
-    {"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", true},
-    {"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", false},
-    {"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384", true},
-    {"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", false},
-    {"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", true},
-    {"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", false},
-};
-const tls12_suite_names &tls12_suite_by_iana(const std::string &iana) {
-    for (const auto &s : tls12_suites) {
-        if (iana == s.iana) {
-            return s;
-        }
-    }
-    return tls12_suites[1];
-}
-
-/// The server identity a TLS 1.2 suite needs: chain, key and the root that anchors it.
-struct identity {
-    const char *chain;
-    const char *key;
-    const char *ca;
-};
-identity identity_for(const tls12_suite_names &s) {
-    return s.ecdsa ? identity{"ecdsa_p256_leaf_chain.pem", "ecdsa_p256_leaf.key", "ecdsa_p256_root_ca.pem"}
-                   : identity{"leaf_chain.pem", "leaf.key", "root_ca.pem"};
-}
-
 /// How s_client reports the server's ephemeral key for a group ("Server Temp Key: ...").
 std::string openssl_temp_key(const std::string &group) {
     if (group == "x25519") {
@@ -1189,15 +879,6 @@ std::string openssl_temp_key(const std::string &group) {
         return "Server Temp Key: ECDH, prime256v1";
     }
     return "Server Temp Key: ECDH, secp384r1";
-}
-
-/// How many times `needle` occurs in `text`.
-std::size_t count_of(const std::string &text, std::string_view needle) {
-    std::size_t n = 0;
-    for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + needle.size())) {
-        ++n;
-    }
-    return n;
 }
 
 /// The ServerHello message (header included) from `openssl s_client -msg` output: the hex dump
@@ -1245,23 +926,7 @@ std::optional<bool> has_downgrade_sentinel(const std::string &output) {
 }
 
 std::vector<std::string> s_client_tls12_argv(std::uint16_t port, const std::string &ca = "root_ca.pem") {
-    auto argv = s_client_argv(port, ca);
-    argv[2] = "-tls1_2";
-    return argv;
-}
-
-server_config tls12_server_config() {
-    server_config sc;
-    sc.min_version = tls::tls_versions::tlsv1_2;
-    sc.max_version = tls::tls_versions::tlsv1_2;
-    return sc;
-}
-
-client_config tls12_client_config() {
-    client_config cc;
-    cc.min_version = tls::tls_versions::tlsv1_2;
-    cc.max_version = tls::tls_versions::tlsv1_2;
-    return cc;
+    return s_client_argv(port, ca, "-tls1_2");
 }
 
 // ------------------------------------------------------------------------------------------
@@ -1282,8 +947,8 @@ TEST_P(openssl_server_tls12_suites, client_exchanges_data) {
     AWSIO_REQUIRE_TLS12();
     AWSIO_REQUIRE_OPENSSL();
     const auto &[suite, group] = GetParam();
-    const auto &names = tls12_suite_by_iana(suite);
-    const identity id = identity_for(names);
+    const auto &names = openssl_tls12_suite_by_iana(suite);
+    const identity id = identity_for_suite(names.ecdsa);
     s_server_config cfg;
     cfg.version_flag = "-tls1_2";
     cfg.chain = id.chain;
@@ -1328,8 +993,8 @@ TEST_P(openssl_client_tls12_suites, server_exchanges_data) {
     AWSIO_REQUIRE_TLS12();
     AWSIO_REQUIRE_OPENSSL();
     const auto &[suite, group] = GetParam();
-    const auto &names = tls12_suite_by_iana(suite);
-    const identity id = identity_for(names);
+    const auto &names = openssl_tls12_suite_by_iana(suite);
+    const identity id = identity_for_suite(names.ecdsa);
     server_config sc = tls12_server_config();
     sc.chain = id.chain;
     sc.key = id.key;

@@ -2,13 +2,14 @@
 // of the tls_test_args / tls_local_server_tester helpers in aws-c-io's tests/tls_handler_test.c):
 // TLS contexts from the X.509 fixtures, a per-connection event recorder that checks the callback
 // contract (one setup, after on_negotiation_result; no shutdown after a failed setup), an awsio
-// TLS server listener, a silent TCP listener and an `openssl s_server` peer.
+// TLS server listener and a silent TCP listener (openssl peers: openssl_peers.hpp).
 //
 // Every wait is bounded (10 s by default) and reports failure instead of hanging.
 #pragma once
 
 #include "support/peer_process.hpp"
 #include "support/rw_handler.hpp"
+#include "support/tls_test_contexts.hpp"
 
 #include <awsio/bootstrap.hpp>
 #include <awsio/channel.hpp>
@@ -44,34 +45,10 @@ inline constexpr std::chrono::milliseconds default_wait{10000};
 // ------------------------------------------------------------------------------------------
 // Contexts
 
-struct client_ctx_config {
-    std::string ca = "root_ca.pem"; ///< trust anchor fixture ("" = system store)
-    bool verify = true;
-    std::string alpn;
-    std::string cert_chain; ///< mutual TLS: our chain and key
-    std::string key;
-};
-
-inline std::shared_ptr<const tls::context> make_client_ctx(const client_ctx_config &c = {}) {
-    tls::tls_ctx_options opts = c.cert_chain.empty()
-                                    ? tls::tls_ctx_options::default_client()
-                                    : tls::tls_ctx_options::client_mtls(read_text_file(x509_fixture(c.cert_chain)),
-                                                                        read_text_file(x509_fixture(c.key)));
-    opts.minimum_tls_version = tls::tls_versions::tlsv1_3;
-    if (!c.ca.empty()) {
-        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.ca)); !r) {
-            ADD_FAILURE() << "trust store " << c.ca << ": " << r.error().message();
-            return nullptr;
-        }
-    }
-    opts.verify_peer = c.verify;
-    if (!c.alpn.empty()) {
-        if (auto r = opts.set_alpn_list(c.alpn); !r) {
-            ADD_FAILURE() << "alpn: " << r.error().message();
-            return nullptr;
-        }
-    }
-    auto ctx = tls::context::create_client(opts);
+/// make_client_context / make_server_context (tls_test_contexts.hpp) for the channel tests:
+/// nullptr, with a test failure, when the context cannot be made.
+inline std::shared_ptr<const tls::context> make_client_ctx(const client_config &c = {}) {
+    auto ctx = make_client_context(c);
     if (!ctx) {
         ADD_FAILURE() << "client context: " << ctx.error().message();
         return nullptr;
@@ -79,32 +56,8 @@ inline std::shared_ptr<const tls::context> make_client_ctx(const client_ctx_conf
     return *ctx;
 }
 
-struct server_ctx_config {
-    std::string chain = "leaf_chain.pem";
-    std::string key = "leaf.key";
-    std::string alpn;
-    /// Mutual TLS: require a client certificate verified against this anchor.
-    std::string client_ca;
-};
-
-inline std::shared_ptr<const tls::context> make_server_ctx(const server_ctx_config &c = {}) {
-    tls::tls_ctx_options opts = tls::tls_ctx_options::default_server(read_text_file(x509_fixture(c.chain)),
-                                                                     read_text_file(x509_fixture(c.key)));
-    opts.minimum_tls_version = tls::tls_versions::tlsv1_3;
-    if (!c.client_ca.empty()) {
-        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.client_ca)); !r) {
-            ADD_FAILURE() << "client CA: " << r.error().message();
-            return nullptr;
-        }
-        opts.verify_peer = true;
-    }
-    if (!c.alpn.empty()) {
-        if (auto r = opts.set_alpn_list(c.alpn); !r) {
-            ADD_FAILURE() << "alpn: " << r.error().message();
-            return nullptr;
-        }
-    }
-    auto ctx = tls::context::create_server(opts);
+inline std::shared_ptr<const tls::context> make_server_ctx(const server_config &c = {}) {
+    auto ctx = make_server_context(c);
     if (!ctx) {
         ADD_FAILURE() << "server context: " << ctx.error().message();
         return nullptr;
@@ -410,42 +363,5 @@ inline bool connect_send_and_hang_up(std::uint16_t port, std::string_view bytes)
     ::close(fd);
     return ok;
 }
-
-// ------------------------------------------------------------------------------------------
-// openssl s_server -tls1_3 with a fixture chain (line-reversing with -rev)
-
-class openssl_tls13_server {
-public:
-    openssl_tls13_server(const std::string &chain, const std::string &key, std::vector<std::string> extra = {},
-                         bool rev = true) {
-        files_ = split_chain(x509_fixture(chain));
-        process_ = start_server_peer(
-            [&](std::uint16_t port) {
-                std::vector<std::string> argv = {"openssl", "s_server", "-tls1_3",
-                                                 "-accept", "127.0.0.1:" + std::to_string(port),
-                                                 "-cert", files_.leaf.path(),
-                                                 "-key", x509_fixture(key)};
-                if (!files_.rest.path().empty()) {
-                    argv.insert(argv.end(), {"-cert_chain", files_.rest.path()});
-                }
-                if (rev) {
-                    argv.push_back("-rev");
-                }
-                argv.insert(argv.end(), extra.begin(), extra.end());
-                return argv;
-            },
-            port_, false, &why_);
-    }
-    [[nodiscard]] bool ok() const noexcept { return process_ != nullptr; }
-    [[nodiscard]] const std::string &why() const noexcept { return why_; }
-    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
-    [[nodiscard]] std::string describe() const { return process_ ? process_->describe() : why_; }
-
-private:
-    split_chain_files files_;
-    std::unique_ptr<peer_process> process_;
-    std::uint16_t port_ = 0;
-    std::string why_;
-};
 
 } // namespace awsio::testing

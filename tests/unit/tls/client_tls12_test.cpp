@@ -6,7 +6,9 @@
 //    check of the ServerHello and of a resumption answers with its alert, as do messages out of
 //    order, a ChangeCipherSpec out of place and a KeyUpdate request.
 #include "support/blocking_tls.hpp"
+#include "support/openssl_peers.hpp"
 #include "support/peer_process.hpp"
+#include "support/tls_test_contexts.hpp"
 
 #include "tls/codec/handshake.hpp"
 #include "tls/codec/tls_error.hpp"
@@ -37,150 +39,41 @@ namespace {
 #define AWSIO_REQUIRE_OPENSSL()                                                                                       \
     if (!has_program("openssl")) GTEST_SKIP() << "openssl not installed"
 
-std::string reversed_line(std::string line) {
-    std::reverse(line.begin(), line.end());
-    return line + "\n";
-}
-
-std::string describe_error(std::error_code ec) {
-    return ec ? ec.category().name() + std::string(":") + std::to_string(ec.value()) + " " + ec.message()
-              : std::string("success");
-}
-
 // ------------------------------------------------------------------------------------------
-// awsio client (offers TLS 1.3 and TLS 1.2 unless max_version says otherwise)
+// The peers: an awsio client offering TLS 1.2 and TLS 1.3 (TLS 1.2 only when max_version says
+// so) and `openssl s_server -tls1_2 -rev` (reverses each line back)
 
-struct client_config {
-    std::string ca = "root_ca.pem";
-    std::vector<std::string> suites;
-    std::vector<std::string> groups;
-    std::string alpn;
-    std::string cert_chain; // client certificate (mutual TLS)
-    std::string key;
-    tls::tls_versions max_version = tls::tls_versions::sys_defaults;
-    tls::key_log_callback key_log;
-};
-
-result<std::shared_ptr<const tls::context>> make_client_context(const client_config &c) {
-    auto opts = c.cert_chain.empty()
-                    ? tls::tls_ctx_options::default_client()
-                    : tls::tls_ctx_options::client_mtls(read_text_file(x509_fixture(c.cert_chain)),
-                                                        read_text_file(x509_fixture(c.key)));
-    opts.minimum_tls_version = tls::tls_versions::tlsv1_2;
-    opts.maximum_tls_version = c.max_version;
-    if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(c.ca)); !r) {
-        return unexpected(r.error());
-    }
-    opts.cipher_suites = c.suites;
-    opts.groups = c.groups;
-    opts.key_log = c.key_log;
-    if (!c.alpn.empty()) {
-        if (auto r = opts.set_alpn_list(c.alpn); !r) {
-            return unexpected(r.error());
-        }
-    }
-    return tls::context::create_client(opts);
+client_config client_tls12_or_13() {
+    client_config cc;
+    cc.min_version = tls::tls_versions::tlsv1_2;
+    return cc;
 }
 
-// ------------------------------------------------------------------------------------------
-// openssl s_server -tls1_2 -rev (reverses each line back)
-
-struct s_server_config {
-    std::string chain = "leaf_chain.pem";
-    std::string key = "leaf.key";
-    std::vector<std::string> extra;
-};
-
-class s_server {
-public:
-    explicit s_server(const s_server_config &cfg) {
-        files_ = split_chain(x509_fixture(cfg.chain));
-        process_ = start_server_peer(
-            [&](std::uint16_t port) {
-                std::vector<std::string> argv = {"openssl", "s_server", "-tls1_2",
-                                                 "-accept", "127.0.0.1:" + std::to_string(port),
-                                                 "-cert", files_.leaf.path(),
-                                                 "-key", x509_fixture(cfg.key), "-rev"};
-                if (!files_.rest.path().empty()) {
-                    argv.insert(argv.end(), {"-cert_chain", files_.rest.path()});
-                }
-                argv.insert(argv.end(), cfg.extra.begin(), cfg.extra.end());
-                return argv;
-            },
-            port_, false, &why_);
-    }
-
-    [[nodiscard]] bool ok() const noexcept { return process_ != nullptr; }
-    [[nodiscard]] const std::string &why() const noexcept { return why_; }
-    [[nodiscard]] std::uint16_t port() const noexcept { return port_; }
-    [[nodiscard]] std::string output() const { return process_ ? process_->output() : std::string(); }
-    [[nodiscard]] std::string describe() const { return process_ ? process_->describe() : why_; }
-
-private:
-    split_chain_files files_;
-    std::unique_ptr<peer_process> process_;
-    std::uint16_t port_ = 0;
-    std::string why_;
-};
-
-struct client_outcome {
-    std::error_code error;
-    bool handshake_ok = false;
-    tls::negotiated_parameters negotiated;
-    std::string reply;
-};
+s_server_config s_server_tls12() {
+    s_server_config cfg;
+    cfg.version_flag = "-tls1_2";
+    return cfg;
+}
 
 /// Connects, handshakes, sends a line and reads it back reversed, then closes.
 client_outcome exchange_line(const std::shared_ptr<const tls::context> &ctx, std::uint16_t port,
                              const std::string &line = "hello from awsio over tls 1.2") {
-    client_outcome out;
-    auto c = blocking_tls::connect_client(ctx, {.server_name = "localhost", .alpn = {}}, port);
-    if (!c) {
-        out.error = c.error();
-        return out;
-    }
-    out.error = c->handshake();
-    if (out.error) {
-        return out;
-    }
-    out.handshake_ok = true;
-    out.negotiated = c->negotiated();
-    if ((out.error = c->write_all(line + "\n"))) {
-        return out;
-    }
-    auto r = c->read_until("\n");
-    if (!r) {
-        out.error = r.error();
-        return out;
-    }
-    out.reply = *r;
-    out.error = c->close();
-    return out;
-}
-
-std::size_t count_of(const std::string &haystack, const std::string &needle) {
-    std::size_t n = 0;
-    for (std::size_t at = haystack.find(needle); at != std::string::npos; at = haystack.find(needle, at + 1)) {
-        ++n;
-    }
-    return n;
+    exchange_options x;
+    x.lines = {line};
+    return exchange_lines(ctx, port, x);
 }
 
 // ------------------------------------------------------------------------------------------
 // Suites with their certificates
 
-struct suite_case {
-    const char *iana;
-    const char *openssl;
-    bool ecdsa;
-};
+using suite_case = openssl_tls12_suite;
 
 class tls12_suites : public ::testing::TestWithParam<suite_case> {};
 
 TEST_P(tls12_suites, exchanges_data_with_s_server) {
     AWSIO_REQUIRE_OPENSSL();
     const auto &sc = GetParam();
-    s_server_config cfg;
+    s_server_config cfg = s_server_tls12();
     if (sc.ecdsa) {
         cfg.chain = "ecdsa_p256_leaf_chain.pem";
         cfg.key = "ecdsa_p256_leaf.key";
@@ -189,7 +82,7 @@ TEST_P(tls12_suites, exchanges_data_with_s_server) {
     s_server srv(cfg);
     ASSERT_TRUE(srv.ok()) << srv.why();
 
-    client_config cc;
+    client_config cc = client_tls12_or_13();
     cc.ca = sc.ecdsa ? "ecdsa_p256_root_ca.pem" : "root_ca.pem";
     cc.suites = {sc.iana};
     auto ctx = make_client_context(cc);
@@ -214,13 +107,7 @@ TEST_P(tls12_suites, exchanges_data_with_s_server) {
 
 INSTANTIATE_TEST_SUITE_P(
     client_tls12, tls12_suites,
-    ::testing::Values(
-        suite_case{"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", true},
-        suite_case{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384", true},
-        suite_case{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", true},
-        suite_case{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", false},
-        suite_case{"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", false},
-        suite_case{"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", false}),
+    ::testing::ValuesIn(openssl_tls12_suites),
     [](const ::testing::TestParamInfo<suite_case> &info) { return std::string(info.param.iana); });
 
 // ------------------------------------------------------------------------------------------
@@ -236,11 +123,11 @@ class tls12_groups : public ::testing::TestWithParam<group_case> {};
 TEST_P(tls12_groups, key_exchange_with_s_server) {
     AWSIO_REQUIRE_OPENSSL();
     const auto &gc = GetParam();
-    s_server_config cfg;
+    s_server_config cfg = s_server_tls12();
     cfg.extra = {"-groups", gc.openssl};
     s_server srv(cfg);
     ASSERT_TRUE(srv.ok()) << srv.why();
-    client_config cc;
+    client_config cc = client_tls12_or_13();
     cc.groups = {gc.awsio};
     auto ctx = make_client_context(cc);
     ASSERT_TRUE(ctx) << ctx.error().message();
@@ -261,9 +148,9 @@ INSTANTIATE_TEST_SUITE_P(client_tls12, tls12_groups,
 
 TEST(client_tls12, only_tls12_offered) {
     AWSIO_REQUIRE_OPENSSL();
-    s_server srv({});
+    s_server srv(s_server_tls12());
     ASSERT_TRUE(srv.ok()) << srv.why();
-    client_config cc;
+    client_config cc = client_tls12_or_13();
     cc.max_version = tls::tls_versions::tlsv1_2;
     auto ctx = make_client_context(cc);
     ASSERT_TRUE(ctx) << ctx.error().message();
@@ -274,11 +161,11 @@ TEST(client_tls12, only_tls12_offered) {
 
 TEST(client_tls12, alpn) {
     AWSIO_REQUIRE_OPENSSL();
-    s_server_config cfg;
+    s_server_config cfg = s_server_tls12();
     cfg.extra = {"-alpn", "http/1.1,h2"};
     s_server srv(cfg);
     ASSERT_TRUE(srv.ok()) << srv.why();
-    client_config cc;
+    client_config cc = client_tls12_or_13();
     cc.alpn = "h2;http/1.1";
     auto ctx = make_client_context(cc);
     ASSERT_TRUE(ctx) << ctx.error().message();
@@ -291,9 +178,9 @@ TEST(client_tls12, alpn) {
 
 TEST(client_tls12, alpn_not_answered) {
     AWSIO_REQUIRE_OPENSSL();
-    s_server srv({});
+    s_server srv(s_server_tls12());
     ASSERT_TRUE(srv.ok()) << srv.why();
-    client_config cc;
+    client_config cc = client_tls12_or_13();
     cc.alpn = "h2";
     auto ctx = make_client_context(cc);
     ASSERT_TRUE(ctx) << ctx.error().message();
@@ -304,11 +191,11 @@ TEST(client_tls12, alpn_not_answered) {
 
 TEST(client_tls12, verification_failure_is_reported) {
     AWSIO_REQUIRE_OPENSSL();
-    s_server_config cfg;
+    s_server_config cfg = s_server_tls12();
     cfg.chain = "leaf_wrong_host_chain.pem";
     s_server srv(cfg);
     ASSERT_TRUE(srv.ok()) << srv.why();
-    auto ctx = make_client_context({});
+    auto ctx = make_client_context(client_tls12_or_13());
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto out = exchange_line(*ctx, srv.port());
     EXPECT_FALSE(out.handshake_ok);
@@ -330,11 +217,11 @@ std::optional<tls::tls12_session> cached_session(const std::shared_ptr<const tls
 
 TEST(client_tls12, resumes_with_session_id) {
     AWSIO_REQUIRE_OPENSSL();
-    s_server_config cfg;
+    s_server_config cfg = s_server_tls12();
     cfg.extra = {"-no_ticket", "-alpn", "h2"};
     s_server srv(cfg);
     ASSERT_TRUE(srv.ok()) << srv.why();
-    client_config cc;
+    client_config cc = client_tls12_or_13();
     cc.alpn = "h2";
     auto ctx = make_client_context(cc);
     ASSERT_TRUE(ctx) << ctx.error().message();
@@ -369,9 +256,9 @@ TEST(client_tls12, resumes_with_session_id) {
 
 TEST(client_tls12, resumes_with_ticket) {
     AWSIO_REQUIRE_OPENSSL();
-    s_server srv({});
+    s_server srv(s_server_tls12());
     ASSERT_TRUE(srv.ok()) << srv.why();
-    auto ctx = make_client_context({});
+    auto ctx = make_client_context(client_tls12_or_13());
     ASSERT_TRUE(ctx) << ctx.error().message();
 
     auto first = exchange_line(*ctx, srv.port());
@@ -397,11 +284,11 @@ TEST(client_tls12, resumes_with_ticket) {
 
 TEST(client_tls12, refused_session_falls_back_to_full_handshake) {
     AWSIO_REQUIRE_OPENSSL();
-    auto ctx = make_client_context({});
+    auto ctx = make_client_context(client_tls12_or_13());
     ASSERT_TRUE(ctx) << ctx.error().message();
     std::optional<tls::tls12_session> old;
     {
-        s_server_config cfg;
+        s_server_config cfg = s_server_tls12();
         cfg.extra = {"-no_ticket"};
         s_server srv(cfg);
         ASSERT_TRUE(srv.ok()) << srv.why();
@@ -411,7 +298,7 @@ TEST(client_tls12, refused_session_falls_back_to_full_handshake) {
         ASSERT_TRUE(old.has_value());
     }
     // Another process knows neither the session id nor the ticket key.
-    s_server_config cfg;
+    s_server_config cfg = s_server_tls12();
     cfg.extra = {"-no_ticket"};
     s_server srv(cfg);
     ASSERT_TRUE(srv.ok()) << srv.why();
@@ -429,11 +316,11 @@ TEST(client_tls12, refused_session_falls_back_to_full_handshake) {
 
 TEST(client_tls12, mutual_tls) {
     AWSIO_REQUIRE_OPENSSL();
-    s_server_config cfg;
+    s_server_config cfg = s_server_tls12();
     cfg.extra = {"-Verify", "1", "-verify_return_error", "-CAfile", x509_fixture("root_ca.pem")};
     s_server srv(cfg);
     ASSERT_TRUE(srv.ok()) << srv.why();
-    client_config cc;
+    client_config cc = client_tls12_or_13();
     cc.cert_chain = "client_chain.pem";
     cc.key = "client.key";
     auto ctx = make_client_context(cc);
@@ -447,11 +334,11 @@ TEST(client_tls12, mutual_tls) {
 
 TEST(client_tls12, mutual_tls_without_certificate_is_refused) {
     AWSIO_REQUIRE_OPENSSL();
-    s_server_config cfg;
+    s_server_config cfg = s_server_tls12();
     cfg.extra = {"-Verify", "1", "-verify_return_error", "-CAfile", x509_fixture("root_ca.pem")};
     s_server srv(cfg);
     ASSERT_TRUE(srv.ok()) << srv.why();
-    auto ctx = make_client_context({});
+    auto ctx = make_client_context(client_tls12_or_13());
     ASSERT_TRUE(ctx) << ctx.error().message();
     // We answer with an empty Certificate; the server's alert comes before its Finished.
     auto out = exchange_line(*ctx, srv.port());
@@ -466,13 +353,13 @@ TEST(client_tls12, key_log_matches_s_server) {
     AWSIO_REQUIRE_OPENSSL();
     temp_file server_log("");
     ASSERT_FALSE(server_log.path().empty());
-    s_server_config cfg;
+    s_server_config cfg = s_server_tls12();
     cfg.extra = {"-keylogfile", server_log.path()};
     s_server srv(cfg);
     ASSERT_TRUE(srv.ok()) << srv.why();
 
     std::vector<std::string> lines;
-    client_config cc;
+    client_config cc = client_tls12_or_13();
     cc.key_log = [&lines](std::string_view label, std::span<const std::uint8_t> client_random,
                           std::span<const std::uint8_t> secret) {
         lines.push_back(tls::format_key_log_line(label, client_random, secret));

@@ -11,7 +11,9 @@
 // CBC-only clients, clients without the extended master secret, TLS_FALLBACK_SCSV and
 // renegotiation.
 #include "support/blocking_tls.hpp"
+#include "support/openssl_peers.hpp"
 #include "support/peer_process.hpp"
+#include "support/tls_test_contexts.hpp"
 
 #include "tls/codec/handshake.hpp"
 #include "tls/codec/tls_error.hpp"
@@ -692,127 +694,34 @@ using namespace awsio::testing;
 #define AWSIO_REQUIRE_OPENSSL()                                                                                       \
     if (!has_program("openssl")) GTEST_SKIP() << "openssl not installed"
 
-struct server_options {
-    std::string chain = "leaf_chain.pem";
-    std::string key = "leaf.key";
-    std::string alpn;
-    std::vector<std::string> groups;
-    std::vector<std::string> suites;
-    std::string client_ca; // non-empty: mutual TLS required
-    bool tls12_only = false;
-};
-
-result<std::shared_ptr<const tls::context>> make_server(const server_options &s) {
-    auto opts = tls::tls_ctx_options::default_server(read_text_file(x509_fixture(s.chain)),
-                                                     read_text_file(x509_fixture(s.key)));
-    opts.minimum_tls_version = tls::tls_versions::tlsv1_2;
-    if (s.tls12_only) {
-        opts.maximum_tls_version = tls::tls_versions::tlsv1_2;
-    }
-    opts.groups = s.groups;
-    opts.cipher_suites = s.suites;
-    if (!s.alpn.empty()) {
-        if (auto r = opts.set_alpn_list(s.alpn); !r) {
-            return unexpected(r.error());
-        }
-    }
-    if (!s.client_ca.empty()) {
-        opts.verify_peer = true;
-        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(s.client_ca)); !r) {
-            return unexpected(r.error());
-        }
-    }
-    return tls::context::create_server(opts);
-}
-
-/// Answers each line with "echo: <line>" until `lines` lines or the peer closes.
-tls_server_thread::handler echo_lines(int lines) {
-    return [lines](blocking_tls &c, server_session &s) -> std::error_code {
-        for (int i = 0; i < lines; ++i) {
-            auto r = c.read_until("\n");
-            if (!r) {
-                return r.error();
-            }
-            if (r->empty()) {
-                break;
-            }
-            s.received += *r;
-            if (auto ec = c.write_all("echo: " + *r)) {
-                return ec;
-            }
-        }
-        return c.close();
-    };
+/// The awsio server of these tests accepts TLS 1.2 and TLS 1.3 (TLS 1.2 only with max_version).
+server_config server_tls12_or_13() {
+    server_config so;
+    so.min_version = tls::tls_versions::tlsv1_2;
+    return so;
 }
 
 std::vector<std::string> s_client12(std::uint16_t port, const std::string &ca = "root_ca.pem") {
-    return {"openssl", "s_client", "-tls1_2", "-connect", "127.0.0.1:" + std::to_string(port), "-CAfile",
-            x509_fixture(ca), "-verify_return_error", "-servername", "localhost"};
-}
-
-struct s_client_run {
-    std::unique_ptr<peer_process> process;
-    std::string output;
-    std::optional<int> exit_code;
-    bool all_echoed = false;
-};
-
-/// Runs s_client: sends each line and waits for its echo ("R" asks for a renegotiation and
-/// waits for `wait_after_r`), then closes stdin and waits for the exit.
-s_client_run run_s_client(std::vector<std::string> argv, const std::vector<std::string> &lines,
-                          const std::string &wait_after_r = "RENEGOTIATING") {
-    s_client_run run;
-    peer_process::options o;
-    o.argv = std::move(argv);
-    o.stdin_pipe = true;
-    run.process = peer_process::spawn(o);
-    if (!run.process) {
-        return run;
-    }
-    run.all_echoed = true;
-    for (const auto &line : lines) {
-        if (line == "R") {
-            run.process->write_stdin("R\n");
-            run.all_echoed = run.process->wait_for_output(wait_after_r) && run.all_echoed;
-            continue;
-        }
-        if (!run.process->write_stdin(line + "\n") || !run.process->wait_for_output("echo: " + line)) {
-            run.all_echoed = false;
-            break;
-        }
-    }
-    run.process->close_stdin();
-    run.exit_code = run.process->wait_exit();
-    run.output = run.process->output();
-    return run;
-}
-
-std::string describe_error(std::error_code ec) {
-    return ec ? ec.category().name() + std::string(":") + std::to_string(ec.value()) + " " + ec.message()
-              : std::string("success");
+    return s_client_argv(port, ca, "-tls1_2");
 }
 
 bool has(const std::string &text, const std::string &needle) { return text.find(needle) != std::string::npos; }
 
 // ---- suites and groups ----------------------------------------------------------------------
 
-struct suite_case {
-    const char *iana;
-    const char *openssl;
-    bool ecdsa;
-};
+using suite_case = openssl_tls12_suite;
 
 class tls12_s_client_suites : public ::testing::TestWithParam<suite_case> {};
 
 TEST_P(tls12_s_client_suites, server_exchanges_data) {
     AWSIO_REQUIRE_OPENSSL();
     const auto &sc = GetParam();
-    server_options so;
+    server_config so = server_tls12_or_13();
     if (sc.ecdsa) {
         so.chain = "ecdsa_p256_leaf_chain.pem";
         so.key = "ecdsa_p256_leaf.key";
     }
-    auto ctx = make_server(so);
+    auto ctx = make_server_context(so);
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
     ASSERT_TRUE(srv) << srv.error().message();
@@ -833,13 +742,7 @@ TEST_P(tls12_s_client_suites, server_exchanges_data) {
 
 INSTANTIATE_TEST_SUITE_P(
     server_tls12, tls12_s_client_suites,
-    ::testing::Values(
-        suite_case{"TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", "ECDHE-ECDSA-AES128-GCM-SHA256", true},
-        suite_case{"TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", "ECDHE-ECDSA-AES256-GCM-SHA384", true},
-        suite_case{"TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-ECDSA-CHACHA20-POLY1305", true},
-        suite_case{"TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "ECDHE-RSA-AES128-GCM-SHA256", false},
-        suite_case{"TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", "ECDHE-RSA-AES256-GCM-SHA384", false},
-        suite_case{"TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", "ECDHE-RSA-CHACHA20-POLY1305", false}),
+    ::testing::ValuesIn(openssl_tls12_suites),
     [](const ::testing::TestParamInfo<suite_case> &info) { return std::string(info.param.iana); });
 
 class tls12_s_client_groups : public ::testing::TestWithParam<std::tuple<std::string, std::string>> {};
@@ -847,7 +750,7 @@ class tls12_s_client_groups : public ::testing::TestWithParam<std::tuple<std::st
 TEST_P(tls12_s_client_groups, server_uses_group) {
     AWSIO_REQUIRE_OPENSSL();
     const auto &[ours, openssl_name] = GetParam();
-    auto ctx = make_server({});
+    auto ctx = make_server_context(server_tls12_or_13());
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
     ASSERT_TRUE(srv) << srv.error().message();
@@ -869,9 +772,9 @@ INSTANTIATE_TEST_SUITE_P(server_tls12, tls12_s_client_groups,
 
 TEST(server_tls12_interop, alpn) {
     AWSIO_REQUIRE_OPENSSL();
-    server_options so;
+    server_config so = server_tls12_or_13();
     so.alpn = "http/1.1;h2";
-    auto ctx = make_server(so);
+    auto ctx = make_server_context(so);
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
     ASSERT_TRUE(srv) << srv.error().message();
@@ -889,9 +792,9 @@ TEST(server_tls12_interop, alpn) {
 // ---- resumption -----------------------------------------------------------------------------
 
 void check_resumption(const std::vector<std::string> &extra) {
-    server_options so;
+    server_config so = server_tls12_or_13();
     so.alpn = "h2";
-    auto ctx = make_server(so);
+    auto ctx = make_server_context(so);
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto srv = tls_server_thread::start(*ctx, 2, echo_lines(1));
     ASSERT_TRUE(srv) << srv.error().message();
@@ -930,7 +833,7 @@ TEST(server_tls12_interop, ticket_resumption) {
 
 TEST(server_tls12_interop, ticket_issued) {
     AWSIO_REQUIRE_OPENSSL();
-    auto ctx = make_server({});
+    auto ctx = make_server_context(server_tls12_or_13());
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
     ASSERT_TRUE(srv) << srv.error().message();
@@ -944,9 +847,9 @@ TEST(server_tls12_interop, ticket_issued) {
 
 TEST(server_tls12_interop, mutual_tls) {
     AWSIO_REQUIRE_OPENSSL();
-    server_options so;
+    server_config so = server_tls12_or_13();
     so.client_ca = "root_ca.pem";
-    auto ctx = make_server(so);
+    auto ctx = make_server_context(so);
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
     ASSERT_TRUE(srv) << srv.error().message();
@@ -967,9 +870,9 @@ TEST(server_tls12_interop, mutual_tls) {
 
 TEST(server_tls12_interop, mutual_tls_without_client_certificate) {
     AWSIO_REQUIRE_OPENSSL();
-    server_options so;
+    server_config so = server_tls12_or_13();
     so.client_ca = "root_ca.pem";
-    auto ctx = make_server(so);
+    auto ctx = make_server_context(so);
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
     ASSERT_TRUE(srv) << srv.error().message();
@@ -984,9 +887,9 @@ TEST(server_tls12_interop, mutual_tls_without_client_certificate) {
 
 TEST(server_tls12_interop, mutual_tls_untrusted_client_certificate) {
     AWSIO_REQUIRE_OPENSSL();
-    server_options so;
+    server_config so = server_tls12_or_13();
     so.client_ca = "ecdsa_p256_root_ca.pem"; // does not anchor client.pem
-    auto ctx = make_server(so);
+    auto ctx = make_server_context(so);
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
     ASSERT_TRUE(srv) << srv.error().message();
@@ -1008,8 +911,8 @@ TEST(server_tls12_interop, mutual_tls_untrusted_client_certificate) {
 
 /// One s_client run expected to fail the handshake; returns the server's handshake error.
 std::error_code refused(const std::vector<std::string> &argv_extra, const std::string &alert_text,
-                        const std::vector<std::string> &prefix = {}, const server_options &so = {}) {
-    auto ctx = make_server(so);
+                        const std::vector<std::string> &prefix = {}, const server_config &so = server_tls12_or_13()) {
+    auto ctx = make_server_context(so);
     EXPECT_TRUE(ctx) << ctx.error().message();
     if (!ctx) {
         return {};
@@ -1045,9 +948,9 @@ TEST(server_tls12_interop, fallback_scsv_gets_inappropriate_fallback) {
 
 TEST(server_tls12_interop, fallback_scsv_accepted_when_tls12_is_our_maximum) {
     AWSIO_REQUIRE_OPENSSL();
-    server_options so;
-    so.tls12_only = true;
-    auto ctx = make_server(so);
+    server_config so = server_tls12_or_13();
+    so.max_version = tls::tls_versions::tlsv1_2;
+    auto ctx = make_server_context(so);
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto srv = tls_server_thread::start(*ctx, 1, echo_lines(1));
     ASSERT_TRUE(srv) << srv.error().message();
@@ -1075,7 +978,7 @@ TEST(server_tls12_interop, client_without_extended_master_secret_is_refused) {
 
 TEST(server_tls12_interop, renegotiation_is_refused_with_a_warning) {
     AWSIO_REQUIRE_OPENSSL();
-    auto ctx = make_server({});
+    auto ctx = make_server_context(server_tls12_or_13());
     ASSERT_TRUE(ctx) << ctx.error().message();
     auto srv = tls_server_thread::start(*ctx, 1, echo_lines(2));
     ASSERT_TRUE(srv) << srv.error().message();
