@@ -296,9 +296,62 @@ TEST_F(tls_handler_test, tls_channel_echo_and_backpressure_test) {
     EXPECT_EQ(cli.setup_calls, 1);
 }
 
-// Data the client's TLS handler holds back (no window) when the server goes away must still be
-// delivered once the window opens, before the client's channel finishes shutting down.
+// tls_channel_shutdown_with_cache_test: the client opens its window (from the channel's point of
+// view a window update already queued) and the server shuts down right after, while part of the
+// data still waits in the client's TLS handler: everything is delivered, and the client's channel
+// then shuts down on its own.
 TEST_F(tls_handler_test, tls_channel_shutdown_with_cache_test) {
+    const std::string read_tag = "I'm a little teapot.";
+    const std::string write_tag = "I'm a big teapot";
+    tls_server srv(server_, make_server_ctx(), rw_config{.install = true, .back_pressure = true, .window = 1 << 20},
+                   true);
+    ASSERT_TRUE(srv.ok());
+    conn_events &cli = events();
+    const std::size_t client_window = write_tag.size() / 2;
+    cli.rw_cfg = rw_config{.install = true, .back_pressure = true, .window = client_window};
+    ASSERT_FALSE(connect(cli, srv.port(), client_tls(make_client_ctx()), true));
+    expect_setup_ok(cli, "client");
+    expect_setup_ok(srv.ev, "server");
+
+    srv.ev.rw->write(read_tag);
+    ASSERT_TRUE(cli.rw_state->wait([&](auto &s) { return s.received.size() >= client_window; }));
+    EXPECT_EQ(cli.rw_state->received_string(), read_tag.substr(0, client_window));
+
+    std::shared_ptr<channel> server_ch;
+    {
+        std::lock_guard<std::mutex> lock(srv.ev.m);
+        server_ch = srv.ev.ch;
+    }
+    cli.rw->increment_window(100);
+    shutdown_channel(server_ch);
+    ASSERT_TRUE(srv.ev.wait([&] { return srv.ev.shutdown_calls > 0; }));
+
+    ASSERT_TRUE(cli.rw_state->wait([&](auto &s) { return s.received.size() >= read_tag.size(); }));
+    EXPECT_EQ(cli.rw_state->received_string(), read_tag);
+    ASSERT_TRUE(cli.wait([&] { return cli.shutdown_calls > 0; }));
+    {
+        std::lock_guard<std::mutex> lock(cli.m);
+        EXPECT_EQ(cli.shutdown_calls, 1);
+        // Either the close_notify (read once the window opened) or the end of the stream ended
+        // the client's channel, depending on which it saw first: never an engine error.
+        EXPECT_TRUE(!cli.shutdown_error || cli.shutdown_error == make_error_code(io_errc::socket_closed))
+            << cli.shutdown_error.message();
+    }
+    {
+        std::lock_guard<std::mutex> lock(cli.rw_state->mutex);
+        EXPECT_EQ(cli.rw_state->read_calls, 2u);
+        EXPECT_TRUE(cli.rw_state->shutdown_read);
+    }
+    server_ch.reset();
+    srv.destroy();
+    cli.release_channel();
+}
+
+// tls_channel_shutdown_with_cache_window_update_after_shutdown_test: data the client's TLS
+// handler holds back (no window) when the server goes away must still be delivered once the
+// window opens after the server finished shutting down, before the client's channel finishes
+// shutting down.
+TEST_F(tls_handler_test, tls_channel_shutdown_with_cache_window_update_after_shutdown_test) {
     const std::string read_tag = "I'm a little teapot.";
     const std::string write_tag = "I'm a big teapot";
     tls_server srv(server_, make_server_ctx(), rw_config{.install = true, .back_pressure = true, .window = 1 << 20},
