@@ -24,6 +24,7 @@
 //   expect_change_cipher_spec             (ChangeCipherSpec)   expect_finished
 //   expect_finished                       Finished             connected (resumption: our CCS + Finished sent)
 //   connected                             HelloRequest         connected (no_renegotiation warning sent)
+//   any state before connected            HelloRequest         the same state (ignored, RFC 5246 7.4.1.1)
 //   closed (after an error)               anything             unexpected_message
 //
 //   [1] when the ServerHello acknowledged session_ticket (RFC 5077 3.2: the NewSessionTicket is
@@ -280,6 +281,16 @@ private:
 // Dispatch
 
 result<void> client_tls12::handle(const codec::handshake_message &msg, handshake_output &out) {
+    if (msg.type == handshake_type::hello_request && !std::holds_alternative<connected>(state_) &&
+        !std::holds_alternative<closed>(state_)) {
+        // RFC 5246 7.4.1.1: ignored while a handshake is under way, and never part of the
+        // transcript.
+        if (auto r = codec::decode_hello_request(msg.body()); !r) {
+            state_ = closed{};
+            return r.error();
+        }
+        return {};
+    }
     client_state current = std::move(state_);
     state_ = closed{};
     result<client_state> next = std::visit(

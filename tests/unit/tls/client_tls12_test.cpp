@@ -735,6 +735,24 @@ TEST(client_tls12_machine, abbreviated_handshake) {
     EXPECT_EQ(f.machine->handle_change_cipher_spec(f.out).error(), err(tls::errc::unexpected_message));
 }
 
+TEST(client_tls12_machine, hello_request_during_the_handshake_is_ignored) {
+    // RFC 5246 7.4.1.1: ignored while negotiating, and not part of the transcript.
+    resumption_fixture f;
+    f.start();
+    const auto sh_bytes = tls::codec::serialize(f.resuming_hello());
+    ASSERT_TRUE(f.feed(sh_bytes));
+    ASSERT_TRUE(f.machine->handle(bare(handshake_type::hello_request), f.out));
+    EXPECT_TRUE(f.out.alerts.empty());
+    std::vector<std::uint8_t> transcript = f.hello_bytes;
+    transcript.insert(transcript.end(), sh_bytes.begin(), sh_bytes.end());
+    ASSERT_TRUE(f.machine->handle_change_cipher_spec(f.out));
+    ASSERT_TRUE(f.machine->handle(bare(handshake_type::hello_request), f.out));
+    ASSERT_TRUE(f.feed(tls::codec::serialize(tls::codec::finished{
+        resumption_fixture::verify_data(tls::tls12_finished_sender::server, transcript)})));
+    EXPECT_TRUE(f.machine->is_connected());
+    EXPECT_TRUE(f.out.alerts.empty());
+}
+
 TEST(client_tls12_machine, abbreviated_handshake_with_new_ticket) {
     resumption_fixture f;
     f.start();
