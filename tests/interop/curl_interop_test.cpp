@@ -5,6 +5,7 @@
 // certificate it cannot verify (exit 60) while the server reports curl's alert.
 #include "support/blocking_tls.hpp"
 #include "support/peer_process.hpp"
+#include "support/tls_test_contexts.hpp"
 
 #include <awsio/error.hpp>
 #include <awsio/tls/connection.hpp>
@@ -25,44 +26,6 @@ namespace {
 
 #define AWSIO_REQUIRE_CURL()                                                                                          \
     if (!has_program("curl")) GTEST_SKIP() << "curl not installed"
-
-std::string describe_error(std::error_code ec) {
-    return ec ? ec.category().name() + std::string(":") + std::to_string(ec.value()) + " " + ec.message() +
-                    " (io: " + std::string(error_name(tls::to_io_error(ec, true))) + ")"
-              : std::string("success");
-}
-
-/// True when `ec` is the fatal alert `description` received from the peer.
-bool is_peer_alert(std::error_code ec, int description) {
-    return ec && std::strcmp(ec.category().name(), "awsio-tls-peer-alert") == 0 && ec.value() == description;
-}
-
-constexpr int alert_unknown_ca = 48;
-
-struct server_config {
-    std::string chain = "leaf_chain.pem";
-    std::string key = "leaf.key";
-    std::string alpn;
-    std::string client_ca; // non-empty: mutual TLS required
-};
-
-result<std::shared_ptr<const tls::context>> make_server_context(const server_config &s) {
-    auto opts = tls::tls_ctx_options::default_server(read_text_file(x509_fixture(s.chain)),
-                                                     read_text_file(x509_fixture(s.key)));
-    opts.minimum_tls_version = tls::tls_versions::tlsv1_3;
-    if (!s.alpn.empty()) {
-        if (auto r = opts.set_alpn_list(s.alpn); !r) {
-            return unexpected(r.error());
-        }
-    }
-    if (!s.client_ca.empty()) {
-        opts.verify_peer = true;
-        if (auto r = opts.override_default_trust_store_from_path("", x509_fixture(s.client_ca)); !r) {
-            return unexpected(r.error());
-        }
-    }
-    return tls::context::create_server(opts);
-}
 
 /// Server behaviour: reads one HTTP/1.1 request head (recorded in session.received), answers
 /// `200 OK` with `body` and `Connection: close`, then close_notify.

@@ -202,8 +202,13 @@ inline client_outcome exchange_lines(const std::shared_ptr<const tls::context> &
 
 /// Answers each line with "echo: <line>" until `lines` lines or the peer closes, then sends
 /// close_notify. With key_update_after_first: a KeyUpdate(update_requested) after the first reply.
-inline tls_server_thread::handler echo_lines(int lines, bool key_update_after_first = false) {
-    return [lines, key_update_after_first](blocking_tls &c, server_session &s) -> std::error_code {
+///
+/// `until_peer_closes`: after the lines, keep reading until the peer's close_notify (or end of
+/// stream) before closing, so that everything the peer sent after its last line (a KeyUpdate
+/// answering ours, say) has been processed when the session is reported.
+inline tls_server_thread::handler echo_lines(int lines, bool key_update_after_first = false,
+                                             bool until_peer_closes = false) {
+    return [lines, key_update_after_first, until_peer_closes](blocking_tls &c, server_session &s) -> std::error_code {
         for (int i = 0; i < lines; ++i) {
             auto r = c.read_until("\n");
             if (!r) {
@@ -220,6 +225,15 @@ inline tls_server_thread::handler echo_lines(int lines, bool key_update_after_fi
                 if (auto ec = c.key_update(true)) {
                     return ec;
                 }
+            }
+        }
+        if (until_peer_closes) {
+            for (;;) {
+                auto r = c.read_until("\n");
+                if (!r || r->empty()) {
+                    break;
+                }
+                s.received += *r;
             }
         }
         return c.close();
@@ -248,6 +262,7 @@ inline bool is_local_alert(std::error_code ec, int description) {
 
 /// Alert descriptions (RFC 8446 6 / RFC 5246 7.2) the tests look for.
 inline constexpr int alert_handshake_failure = 40;
+inline constexpr int alert_unknown_ca = 48;
 inline constexpr int alert_inappropriate_fallback = 86;
 inline constexpr int alert_certificate_required = 116;
 inline constexpr int alert_no_application_protocol = 120;
