@@ -109,6 +109,37 @@ TEST(curl_interop, server_answers_get) {
     EXPECT_FALSE(sessions[0].negotiated.resumed);
 }
 
+TEST(curl_interop, server_tls12_get_and_session_resumption) {
+    // curl limited to TLS 1.2 against a server that also speaks TLS 1.3; a second URL on a new
+    // connection ("Connection: close") resumes the first session.
+    AWSIO_REQUIRE_CURL();
+    server_config sc;
+    sc.min_version = tls::tls_versions::tlsv1_2;
+    auto ctx = make_server_context(sc);
+    ASSERT_TRUE(ctx) << ctx.error().message();
+    auto srv = tls_server_thread::start(*ctx, 2, http_responder("over tls 1.2\n"));
+    ASSERT_TRUE(srv) << srv.error().message();
+    auto argv = curl_argv((*srv)->port(), "root_ca.pem", {"/first", "/second"});
+    for (auto &a : argv) {
+        if (a == "--tlsv1.3") {
+            a = "--tlsv1.2";
+        }
+    }
+    argv.insert(argv.begin() + 1, {"--tls-max", "1.2"});
+    auto run = run_curl(argv);
+    auto sessions = (*srv)->join();
+    EXPECT_EQ(run.exit_code, std::optional<int>(0)) << run.output;
+    EXPECT_EQ(run.output, "over tls 1.2\nover tls 1.2\n");
+    ASSERT_EQ(sessions.size(), 2u);
+    for (const auto &s : sessions) {
+        ASSERT_FALSE(s.handshake_error) << describe_error(s.handshake_error) << "\n" << run.output;
+        EXPECT_EQ(s.negotiated.version, "TLSv1.2");
+        EXPECT_FALSE(s.negotiated.cipher_suite.empty());
+    }
+    EXPECT_FALSE(sessions[0].negotiated.resumed);
+    EXPECT_TRUE(sessions[1].negotiated.resumed);
+}
+
 TEST(curl_interop, server_negotiates_alpn_http11) {
     AWSIO_REQUIRE_CURL();
     server_config sc;
