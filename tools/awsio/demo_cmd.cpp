@@ -1,7 +1,7 @@
 // `awsio demo`: the most complete thing awsio does today — an event-loop group running
 // cross-thread tasks, ordered timers, a pipe between loops, a retry strategy with exponential
-// backoff, a loopback echo through client and server bootstraps, and a verified TLS 1.3
-// connection with a certificate made in memory.
+// backoff, a loopback echo through client and server bootstraps, and verified TLS 1.3 and TLS 1.2
+// connections with a certificate made in memory.
 #include "tools/awsio/commands.hpp"
 #include "tools/awsio/handlers.hpp"
 #include "tools/awsio/tls_util.hpp"
@@ -297,9 +297,13 @@ int demo_echo(const std::shared_ptr<event_loop_group> &group) {
     return ok && got == message ? 0 : 1;
 }
 
-// TLS 1.3 over loopback: a server with a key and self-signed certificate made in memory, a
-// client that verifies it (trusting exactly that certificate), data echoed both ways.
-int demo_tls(const std::shared_ptr<event_loop_group> &group) {
+// TLS over loopback (1.3, or 1.2 when `tls12`): a server with a key and self-signed certificate
+// made in memory, a client that verifies it (trusting exactly that certificate), data echoed
+// both ways.
+int demo_tls(const std::shared_ptr<event_loop_group> &group, bool tls12) {
+    const tls::tls_versions version = tls12 ? tls::tls_versions::tlsv1_2 : tls::tls_versions::tlsv1_3;
+    const char *const version_label = tls12 ? "TLS 1.2" : "TLS 1.3";
+    const char *const version_name = tls12 ? "TLSv1.2" : "TLSv1.3";
     auto identity = make_self_signed_certificate("localhost");
     if (!identity) {
         std::printf("  TLS: certificate: %s\n", error_name(identity.error()).data());
@@ -307,12 +311,12 @@ int demo_tls(const std::shared_ptr<event_loop_group> &group) {
     }
     tls::tls_ctx_options server_options =
         tls::tls_ctx_options::default_server(identity->certificate_pem, identity->private_key_pem);
-    server_options.minimum_tls_version = tls::tls_versions::tlsv1_3;
-    server_options.maximum_tls_version = tls::tls_versions::tlsv1_3;
+    server_options.minimum_tls_version = version;
+    server_options.maximum_tls_version = version;
     (void)server_options.set_alpn_list("awsio-demo");
     tls::tls_ctx_options client_options = tls::tls_ctx_options::default_client();
-    client_options.minimum_tls_version = tls::tls_versions::tlsv1_3;
-    client_options.maximum_tls_version = tls::tls_versions::tlsv1_3;
+    client_options.minimum_tls_version = version;
+    client_options.maximum_tls_version = version;
     (void)client_options.set_alpn_list("awsio-demo");
     if (auto r = client_options.override_default_trust_store(identity->certificate_pem); !r) {
         std::printf("  TLS: trust store: %s\n", error_name(r.error()).data());
@@ -416,7 +420,8 @@ int demo_tls(const std::shared_ptr<event_loop_group> &group) {
         same = st->received == payload;
     }
     if (ok && negotiated) {
-        std::printf("  TLS 1.3 over 127.0.0.1:%u, certificate and key made in memory, client verifying:\n", port);
+        std::printf("  %s over 127.0.0.1:%u, certificate and key made in memory, client verifying:\n", version_label,
+                    port);
         print_negotiated(stdout, *negotiated, true, "    ");
     }
     if (ok && same) {
@@ -433,7 +438,7 @@ int demo_tls(const std::shared_ptr<event_loop_group> &group) {
     }
     (void)(*server)->destroy_socket_listener(*listener);
     ok = listener_gone.wait() && ok;
-    return ok && same && negotiated && negotiated->version == "TLSv1.3" && negotiated->peer_verified ? 0 : 1;
+    return ok && same && negotiated && negotiated->version == version_name && negotiated->peer_verified ? 0 : 1;
 }
 
 } // namespace
@@ -459,7 +464,8 @@ int run_demo(const std::vector<std::string> &args) {
         rc |= demo_pipe(**group);
         rc |= demo_retry(*group);
         rc |= demo_echo(*group);
-        rc |= demo_tls(*group);
+        rc |= demo_tls(*group, false);
+        rc |= demo_tls(*group, true);
     }
     const bool shut_down = group_gone.wait();
     std::printf("event loop group shut down asynchronously: %s\n", shut_down ? "yes" : "no");
