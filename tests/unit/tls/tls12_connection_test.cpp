@@ -8,6 +8,7 @@
 #include <awsio/tls/context.hpp>
 
 #include "tls/codec/tls_error.hpp"
+#include "tls/handshake/common.hpp"
 #include "support/tls_memory_pair.hpp"
 
 #include <gtest/gtest.h>
@@ -407,6 +408,42 @@ TEST(tls12_connection, record_limit_closes_the_connection) {
     EXPECT_EQ(r.server_data, sent);
     EXPECT_EQ(sent, "message 0;message 1;");
     EXPECT_TRUE(server.peer_closed());
+}
+
+/// The largest record (header included) in a stream of records.
+std::size_t largest_record(std::span<const std::uint8_t> stream) {
+    std::size_t largest = 0;
+    for (std::size_t at = 0; at + 5 <= stream.size();) {
+        const std::size_t len = (std::size_t{stream[at + 3]} << 8) | stream[at + 4];
+        largest = std::max(largest, 5 + len);
+        at += 5 + len;
+    }
+    return largest;
+}
+
+TEST(tls12_connection, record_size_limit_both_ways) {
+    // RFC 8449 in TLS 1.2: each side's limit bounds the plaintext of the records the other sends
+    // (AES-128-GCM adds 8 + 16 bytes and the 5-byte header).
+    auto sbase = make_server(only12(server_options()));
+    auto cbase = make_client(client_options());
+    ASSERT_TRUE(sbase && cbase);
+    auto scfg = std::make_shared<handshake_config>(*sbase->config());
+    scfg->record_size_limit = 2048;
+    auto ccfg = std::make_shared<handshake_config>(*cbase->config());
+    ccfg->record_size_limit = 1024;
+    ccfg->cipher_suites = {codec::cipher_suite::tls_ecdhe_rsa_with_aes_128_gcm_sha256};
+    auto [client, server] = make_started(context::from_config(ccfg), context::from_config(scfg));
+    auto r = pump(client, server);
+    ASSERT_FALSE(r.client) << r.client.message();
+    ASSERT_FALSE(r.server) << r.server.message();
+    const std::string big(10000, 'q');
+    ASSERT_TRUE(server.write(bytes_of(big)));
+    EXPECT_EQ(largest_record(server.output()), 5u + 1024u + 8u + 16u);
+    ASSERT_TRUE(client.write(bytes_of(big)));
+    EXPECT_EQ(largest_record(client.output()), 5u + 2048u + 8u + 16u);
+    r = pump(client, server);
+    EXPECT_EQ(r.client_data, big);
+    EXPECT_EQ(r.server_data, big);
 }
 
 TEST(tls12_connection, tampered_record_is_bad_record_mac) {
