@@ -674,6 +674,9 @@ result<state> server_machine::negotiate(const codec::client_hello &ch, const cod
     if (request_client_cert) {
         codec::certificate_request_tls13 cr;
         cr.extensions.add(ext::signature_algorithms{tls13_schemes(*config_)});
+        if (options_.adjust_certificate_request) {
+            options_.adjust_certificate_request(cr);
+        }
         AWSIO_CODEC_CHECK(send_message(out, &transcript, cr));
     }
     if (cert) {

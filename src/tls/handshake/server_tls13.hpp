@@ -37,6 +37,10 @@ struct server_tls13_options {
     /// what a recorded server sent (RFC 8448's server lists its supported_groups there); empty
     /// in production.
     std::function<void(codec::encrypted_extensions &)> adjust_encrypted_extensions;
+    /// Called on the CertificateRequest just before it is serialized. Lets trace replays send
+    /// what a recorded server sent (RFC 8448 section 6's request lists TLS 1.2-only schemes in its
+    /// signature_algorithms); empty in production.
+    std::function<void(codec::certificate_request_tls13 &)> adjust_certificate_request;
     /// Called on a HelloRetryRequest just before it is serialized. Lets trace replays add the
     /// cookie a recorded server sent (RFC 8448 section 5); the second ClientHello must then echo
     /// it. Empty in production (this server keeps its retry state and sends no cookie).

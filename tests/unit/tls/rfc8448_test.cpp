@@ -5,12 +5,15 @@
 // The machines' randomness comes from the insecure deterministic provider with the trace's
 // randoms and ephemeral private keys queued in the order a machine draws them.
 //
-// The traces' server key is 1024-bit RSA, which the library refuses to sign or verify with (its
+// The server key of sections 3 to 5 is 1024-bit RSA, which the library refuses to sign or verify with (its
 // floor is 2048 bits, crypto::min_rsa_bits). The deterministic provider here sits on a small
 // test provider that forwards everything to the real one except RSA signatures with keys below
 // that floor: it verifies those with libcrypto directly, and for signing hands out the trace's
 // CertificateVerify signature (RSA-PSS has a random salt, so no signer reproduces it) after
-// checking it verifies over exactly the content the server machine asked to sign.
+// checking it verifies over exactly the content the server machine asked to sign. Section 6's
+// private keys (the server's P-256 key, the client's own 1024-bit RSA key) are not published at
+// all: a stand-in key of the same type signs for the machine, and the provider hands out the
+// trace's signature once it verifies under the public key of the trace's certificate.
 //
 // What is byte-exact, and what the replay has to adjust:
 //
@@ -50,6 +53,24 @@
 //    HelloRetryRequest carries a cookie (its server's own opaque state); ours keeps its retry
 //    state and sends none, so server_tls13_options::adjust_hello_retry_request inserts the
 //    trace's cookie, and the server checks that the second ClientHello echoes it.
+//  * Section 6 (client authentication): the server has an ECDSA P-256 certificate ("ecdsa256",
+//    signing with ecdsa_secp256r1_sha256), not section 3's RSA one; the client answers its
+//    CertificateRequest with an RSA certificate ("client") whose 1024-bit key is not section
+//    2's. Client: the ClientHello (follow_trace_order, as in section 3), then the encrypted
+//    Certificate, CertificateVerify and Finished record byte for byte after the trace's server
+//    records, every traffic secret and the exporter secret, and the client's close_notify
+//    record. The trace has no NewSessionTicket; one sealed under the trace's server application
+//    secret checks the resumption master secret through the PSK the client caches.
+//    Server: the ServerHello and the encrypted server flight (EncryptedExtensions,
+//    CertificateRequest, Certificate, CertificateVerify, Finished) byte for byte, every secret,
+//    the server's close_notify, and the trace's client flight accepted (its certificate taken
+//    unverified with client_auth optional and no trust anchors; verified with
+//    client_auth required and the certificate itself as the anchor, at a time inside its
+//    validity). Beyond ours, the trace's EncryptedExtensions lists supported_groups (added by
+//    adjust_encrypted_extensions) and its CertificateRequest's signature_algorithms keeps the
+//    TLS 1.2-only schemes the client offered (ecdsa_sha1, rsa_pkcs1_*, dsa_*), where ours lists
+//    only those usable in TLS 1.3: server_tls13_options::adjust_certificate_request puts the
+//    trace's list in, after checking ours is that list without the TLS 1.2-only entries.
 //
 // The second ClientHello's record version (0x0303, as in the trace) is also checked on the
 // connection driver itself (second_client_hello_goes_out_with_record_version_0303).
@@ -62,6 +83,7 @@
 #include "tls/record/deframer.hpp"
 #include "tls/record/record_protection.hpp"
 #include "unit/crypto/test_util.hpp"
+#include "x509/certificate.hpp"
 
 #include <awsio/tls/connection.hpp>
 #include <awsio/tls/context.hpp>
@@ -71,6 +93,7 @@
 #include <openssl/rsa.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <optional>
 #include <string>
@@ -263,6 +286,61 @@ const char *const s5_client_finished_record =
     "1703030035d74f1923c662fd34137c6f502f3dd2b93d951d1b3bc97e42afe23c31abea92fe91b474999e85e3b791ce252fe8"
     "c3e9f939a4120cb2";
 
+// ---- RFC 8448 section 6: client authentication ----------------------------------------------
+
+const char *const s6_client_x25519 = "c040b2bb8f3addd20fd4058c547003a3c6f9c1cd915d5e535c87d8d191aaf071";
+const char *const s6_server_x25519 = "7382a5ad1cdd2056ae18cc708bd007d98130dbe2cd4d9ead9b96952becbb0888";
+const char *const s6_client_hello_record =
+    "16030100c0010000bc03036a472236328b83af40386d3a3e1f1ce624fa4ed89ab865a4ff0f4144ce3ae2330000061301130313"
+    "020100008d0000000b0009000006736572766572ff01000100000a00140012001d00170018001901000101010201030104003300"
+    "260024001d0020089cc2671f738d9a671e5b2e464981d05b76e361aa22aea91f1d49ca10a7a362002b0003020304000d002000"
+    "1e040305030603020308040805080604010501060102010402050206020202002d00020101001c00024001";
+const char *const s6_server_hello_record =
+    "160303005a0200005603033b50fdf1c3d572e40e68953e7fff4e2758459c59afa0582c0ea032874255fe6e00130100002e0033"
+    "0024001d00206c2e50e865919a6b5a12dfaf918f92b442567b0f89bc54478c6921366658f062002b00020304";
+// EncryptedExtensions, CertificateRequest, Certificate (ECDSA P-256), CertificateVerify
+// (ecdsa_secp256r1_sha256), Finished in one record under the server handshake key.
+const char *const s6_server_flight_record =
+    "17030302166d0a7ac079b32a94aa68c4e2893e8bd0d3c185f549c236fbbce3d647f08f3c94a2bf424d8708883605ad8955f977"
+    "18b0213dead13dfb23ebb8381da582756612bcb5a5d40847719fbe9f179bfae656f3ecfd59a4c0d35132ce418a7e46f6b6a606"
+    "22f8a6c06b28d83360163563be9c37f97eb902326924a72b3ed8c8381277d1581cab9c3715ac2401398467ad7ebfab3d0c3419"
+    "e750104f7d62c5027901f2e4cd4ca5b8071eb03d3c732d83215066dfc4d291d4c1ff3b8d7e4298f677d4d51dea1168d8f16cb2"
+    "7ba40266313a1fedf9e23cc77f765450f9e96f05d08f3da245b14d4946f07ec81eed6d56f26bd574f0b7f7c7047037c16fce3b"
+    "23754e662fad73e2b7213f6af296769c99a1d38e6232e0ec8dc4f84d6aa6f7de3887be0057862f9018e0ab396705aa4090ab5f"
+    "2dff6325a557e7320d4effd46bb4f997d163207cce6665294aa4465541e3fe37ee7350659ea550d6dcb6af3c518852c7a14c3c"
+    "c15bc32b3273bdf1751da184203135b117d300204fb12d58ca9ac34b68eca27030832f7a4b46d2a55757f63fe8f6e85ac47469"
+    "e6198da88a64586bf23c69590de822263be75fd836847240c48f8c145cd6bd698962e7edc234ebe59231351eef8d7652cf3b08"
+    "ab3af6e5ec74c58a8da34b39f9b0d6c4279a9a1f82071729e7059dd7f7b95b9433c4684ce1891a6d33432d52eddb0b8cee9181"
+    "d403eccc12991f1ad4aa62c36049713a7bb135fdda6661a05a93f8c16f";
+// The server's CertificateRequest: an empty context and signature_algorithms as the client
+// listed them (TLS 1.2-only schemes included).
+const char *const s6_certificate_request =
+    "0d000027000024000d0020001e040305030603020308040805080604010501060102010402050206020202";
+// Certificate (RSA, CN "client"), CertificateVerify (rsa_pss_rsae_sha256), Finished in one
+// record under the client handshake key.
+const char *const s6_client_flight_record =
+    "1703030280b46a63934e673841abaf267403bc677f6b6d2a1e2f12bb5f62683bfe36a82673f06d6287ddd609bcf2f5fd322592"
+    "3d24af3c76682c180ee571a17ca4bfbe2f510dc9a0e1fca5cff2cee87d11cb531a6ef90bf5309a6b63bbbc0b88ea45103a4304"
+    "091543859fa11ec032ed873444cd5185ead5f6a76420f0f0286acef802c8e4788c23275f1b06da600f4a7decd0bc59d7bef10e"
+    "649ae32690397fc3d4ed6f30f801d8cd569b71ad4fa05ea7cf2ac2dfa150d220505d4011b34d09d53853eba61a101e4f8dca47"
+    "d8171a884b19259a3dd48c5ac141983edc77814d25e7f66bbbdb9096839266e06561828ecfb27eafd4e9e81a0b96e3bfa42dae"
+    "5ad80359b9a6661402c3a2104177030106dbd8f65bb6a0159d512eb13af22a259f313bd58c2e21fe053d57f2a962b0a4ea682c"
+    "96f70b79b560136192823b27be6a2fb7b1c751ccc0e3303615541485b7b307b423332c11efa80b72f9b80a53e53f7bb38a3af4"
+    "c59f8008bad0544e5614e688ff57bccd6935f81f447f420c1c1bf4058818e90bf5dc716ccae42524856df8250bcdbd7af65f82"
+    "dd53061d024f6d2ff5c11e3792a9a70e0ee2a3c20a1b968ac391f8f92831135d25242ada2fe241c2653ec996339dfa12dfae7a"
+    "3373df88b07ca27aef6dc266a25f13f75c76039c1f46fd7a53ae6399c999f4b2aee18e480d6d12bfae226bbdc92a6ad50b4d3b"
+    "ac7abc3b3651eb5be56f33bf41127b3ca886dc714a50d1490357bd40d9fd6be42209a4ddb9ebb2987e29f120f05814614d2c79"
+    "320015b461fe7324447670a1af5f65caed15b474ab7faa495016adf808e53b94ef54afbb0e0a3a2732ab597f7d5923c77386aa"
+    "5124731f8cc73e703b341c175a454939a77ab64313c15cf3fe03c4f33842564976";
+const char *const s6_client_close_notify_record = "1703030013e4ad7d44c29245339d355962c779b89ef44c58";
+const char *const s6_server_close_notify_record = "17030300131decc5d6e64bba8a6f21b4fd077497da2a90cb";
+const char *const s6_c_hs_traffic = "cec7a30c6872070f22a7eeb065768db67c45e29533db879908ce6dc66f5911de";
+const char *const s6_s_hs_traffic = "8b02d3c00442a2722c4098ebe8675b23e801510f0d7ed778d8eb0b8f42a19a5e";
+const char *const s6_c_ap_traffic = "73c2e890fa8d067258d6d50fa92fe456b098cf00d9727eed91e8892ef4e6f860";
+const char *const s6_s_ap_traffic = "c49a91faf57f8c545d5048a015bf849ff63942e4a7edcd319f8b438a97c52e21";
+const char *const s6_exporter = "052e39795e5f2be6e4e0974cfdd86c6a7afe3e57e5589810a3cccf642958beb2";
+const char *const s6_resumption_master = "1006dccbf40eb4eb978bff0392a9e452a4fbad58aa14784d5a241c6b49daccfb";
+
 // ---- helpers --------------------------------------------------------------------------------
 
 #define ASSERT_NO_ERROR(expr)                                                                      \
@@ -319,12 +397,23 @@ crypto::private_key rfc8448_rsa_key() {
 
 /// Forwards to the real provider, except RSA-PSS signatures with keys below the library's
 /// 2048-bit floor (the traces' 1024-bit key): verified with libcrypto directly, and "signed" by
-/// handing out a queued signature once it verifies over the message.
+/// handing out a queued signature once it verifies over the message. Signatures of keys the
+/// trace does not publish (section 6: the server's P-256 key, the client's RSA key) are handed
+/// out the same way, to whatever key stands in for the trace's, once they verify under the
+/// public key of the trace's certificate.
 class trace_rsa_provider final : public crypto::provider {
 public:
+    /// A signature by an unpublished key, and the public key it must verify under.
+    struct stand_in {
+        crypto::public_key signer;
+        bytes signature;
+    };
+
     std::vector<bytes> signatures;
+    std::vector<stand_in> stand_ins;
     int weak_verifications = 0;
     int weak_signatures = 0;
+    int stand_in_signatures = 0;
 
     std::string_view name() const noexcept override { return "rfc8448-trace"; }
     bool is_secure() const noexcept override { return false; }
@@ -375,6 +464,18 @@ public:
     }
     result<std::vector<std::uint8_t>> sign(const crypto::private_key &key, const crypto::signature_params &params,
                                            crypto::bytes_view message) override {
+        if (!stand_ins.empty()) {
+            stand_in next = std::move(stand_ins.front());
+            stand_ins.erase(stand_ins.begin());
+            const bool ok = weak_rsa(next.signer, params)
+                                ? pss_verify(next.signer.native_handle(), params, message, next.signature)
+                                : real().verify(next.signer, params, message, next.signature).has_value();
+            if (!ok) {
+                return crypto::crypto_errc::bad_signature;
+            }
+            ++stand_in_signatures;
+            return std::move(next.signature);
+        }
         if (!weak_rsa(key, params)) {
             return real().sign(key, params, message);
         }
@@ -1244,6 +1345,337 @@ TEST(rfc8448, second_client_hello_goes_out_with_record_version_0303) {
     ASSERT_GE(second.size(), 6u + 5u);
     EXPECT_EQ(hex(std::span(second).first(6)), "140303000101");
     EXPECT_EQ(hex(std::span(second).subspan(6, 3)), "160303");
+}
+
+// ---- section 6 ------------------------------------------------------------------------------
+
+/// What section 6's peers sent beyond section 3's, taken from the trace's own records (opened
+/// with the trace's handshake secrets, so a wrong secret fails here already).
+struct section6_trace {
+    codec::encrypted_extensions ee;
+    codec::certificate_request_tls13 cr;
+    bytes server_certificate;
+    bytes server_signature;
+    codec::signature_scheme server_scheme{};
+    bytes client_certificate;
+    bytes client_signature;
+    codec::signature_scheme client_scheme{};
+
+    section6_trace() {
+        const auto server = open_trace_flight(s6_server_flight_record, s6_s_hs_traffic);
+        EXPECT_EQ(server.size(), 5u);
+        const auto client = open_trace_flight(s6_client_flight_record, s6_c_hs_traffic);
+        EXPECT_EQ(client.size(), 3u);
+        if (server.size() != 5u || client.size() != 3u) {
+            return;
+        }
+        EXPECT_EQ(server[4].type, codec::handshake_type::finished);
+        EXPECT_EQ(client[2].type, codec::handshake_type::finished);
+        auto e = codec::decode_encrypted_extensions(server[0].body());
+        EXPECT_EQ(hex(server[1].bytes), s6_certificate_request);
+        auto r = codec::decode_certificate_request_tls13(server[1].body());
+        auto sc = codec::decode_certificate_tls13(server[2].body());
+        auto sv = codec::decode_certificate_verify(server[3].body());
+        auto cc = codec::decode_certificate_tls13(client[0].body());
+        auto cv = codec::decode_certificate_verify(client[1].body());
+        EXPECT_TRUE(e && r && sc && sv && cc && cv);
+        if (!e || !r || !sc || !sv || !cc || !cv) {
+            return;
+        }
+        EXPECT_EQ(sc->entries.size(), 1u);
+        EXPECT_EQ(cc->entries.size(), 1u);
+        if (sc->entries.size() != 1u || cc->entries.size() != 1u) {
+            return;
+        }
+        ee = *e;
+        cr = *r;
+        server_certificate = sc->entries[0].cert_data;
+        server_signature = sv->signature;
+        server_scheme = sv->algorithm;
+        client_certificate = cc->entries[0].cert_data;
+        client_signature = cv->signature;
+        client_scheme = cv->algorithm;
+    }
+};
+
+/// The public key of a trace certificate.
+crypto::public_key certificate_key(const bytes &der) {
+    auto cert = x509::certificate::parse(der);
+    EXPECT_TRUE(cert.has_value());
+    if (!cert) {
+        return {};
+    }
+    auto key = crypto::openssl_provider().import_public_key_spki(cert->spki_der());
+    EXPECT_TRUE(key.has_value());
+    return key ? *key : crypto::public_key{};
+}
+
+/// The AES-128-GCM record protection of a trace traffic secret, at sequence number 0.
+result<record::tls13_record_protection> trace_key(const char *secret_hex) {
+    return record::tls13_record_protection::create(crypto::openssl_provider(), crypto::aead_algorithm::aes_128_gcm,
+                                                   crypto::hash_algorithm::sha256, unhex(secret_hex));
+}
+
+/// HKDF-Expand-Label(secret, label, context, 32) with SHA-256 (RFC 8446 7.1).
+std::string expand_label(const std::string &secret_hex, const std::string &label, const bytes &context) {
+    const std::string full = "tls13 " + label;
+    bytes info{0x00, 0x20, static_cast<std::uint8_t>(full.size())};
+    info.insert(info.end(), full.begin(), full.end());
+    info.push_back(static_cast<std::uint8_t>(context.size()));
+    info.insert(info.end(), context.begin(), context.end());
+    bytes out(32);
+    EXPECT_TRUE(
+        crypto::openssl_provider().hkdf_expand(crypto::hash_algorithm::sha256, unhex(secret_hex), info, out));
+    return hex(out);
+}
+
+TEST(rfc8448, client_authentication_trace_keys) {
+    // Section 6's server has a P-256 certificate (not section 3's RSA one) and signs with
+    // ecdsa_secp256r1_sha256; the client's certificate ("client") carries a 1024-bit RSA key of
+    // its own, not the section 2 key, and neither private key is published.
+    const section6_trace trace;
+    EXPECT_EQ(trace.server_scheme, codec::signature_scheme::ecdsa_secp256r1_sha256);
+    EXPECT_EQ(trace.client_scheme, codec::signature_scheme::rsa_pss_rsae_sha256);
+    const auto server_key = certificate_key(trace.server_certificate);
+    EXPECT_EQ(server_key.type(), crypto::key_type::ec_p256);
+    const auto client_key = certificate_key(trace.client_certificate);
+    EXPECT_EQ(client_key.type(), crypto::key_type::rsa);
+    EXPECT_EQ(client_key.bits(), 1024u);
+    auto section2 = crypto::openssl_provider().public_key_of(rfc8448_rsa_key());
+    ASSERT_TRUE(section2.has_value());
+    auto spki = crypto::openssl_provider().export_public_key_spki(*section2);
+    ASSERT_TRUE(spki.has_value());
+    EXPECT_EQ(hex(trace.client_certificate).find(hex(*spki)), std::string::npos);
+    EXPECT_NE(hex(trace.client_certificate).find(hex(bytes{'c', 'l', 'i', 'e', 'n', 't'})), std::string::npos);
+
+    // A stand-in signs only with a signature that verifies under the trace's certificate.
+    const auto sp = lookup_scheme(codec::signature_scheme::ecdsa_secp256r1_sha256, true);
+    ASSERT_TRUE(sp.has_value());
+    trace_rsa_provider rsa;
+    rsa.stand_ins.push_back({server_key, trace.server_signature});
+    auto stand_in = crypto::openssl_provider().generate_private_key(crypto::key_type::ec_p256);
+    ASSERT_TRUE(stand_in.has_value());
+    auto wrong = rsa.sign(*stand_in, sp->params, bytes{'x'});
+    ASSERT_FALSE(wrong.has_value());
+    EXPECT_EQ(wrong.error(), make_error_code(crypto::crypto_errc::bad_signature));
+    EXPECT_EQ(rsa.stand_in_signatures, 0);
+}
+
+TEST(rfc8448, client_authentication_client_is_byte_exact) {
+    const section6_trace trace;
+    ASSERT_FALSE(trace.client_certificate.empty());
+    trace_rsa_provider rsa;
+    crypto::insecure_deterministic_provider provider(0, crypto::insecure_deterministic_provider::default_now, rsa);
+    const bytes ch = body_of(s6_client_hello_record);
+    provider.push_random(std::span(ch).subspan(6, 32)); // client random
+    provider.push_random(unhex(s6_client_x25519));
+    auto cfg = trace_client_config(provider);
+    // The client's certificate. Its private key is not published: the section 2 key stands in
+    // (same type and size) and the trace's CertificateVerify signature is handed out once it
+    // verifies, under the certificate's key, over the content the client machine signs.
+    auto cert = std::make_shared<certified_key>();
+    cert->chain = {trace.client_certificate};
+    cert->key = rfc8448_rsa_key();
+    cfg->certificates = {cert};
+    rsa.stand_ins.push_back({certificate_key(trace.client_certificate), trace.client_signature});
+    auto d = trace_client(cfg, ch);
+
+    ASSERT_TRUE(d->start());
+    ASSERT_EQ(d->records.size(), 1u);
+    EXPECT_EQ(hex(d->records[0]), s6_client_hello_record);
+
+    ASSERT_NO_ERROR(d->receive(s6_server_hello_record));
+    EXPECT_EQ(d->secrets["CLIENT_HANDSHAKE_TRAFFIC_SECRET"], s6_c_hs_traffic);
+    EXPECT_EQ(d->secrets["SERVER_HANDSHAKE_TRAFFIC_SECRET"], s6_s_hs_traffic);
+    EXPECT_EQ(d->records.size(), 1u);
+
+    // The server's flight (with its CertificateRequest) in; Certificate, CertificateVerify and
+    // Finished out in one record, byte for byte.
+    ASSERT_NO_ERROR(d->receive(s6_server_flight_record));
+    ASSERT_EQ(d->records.size(), 2u);
+    EXPECT_EQ(hex(d->records[1]), s6_client_flight_record);
+    EXPECT_EQ(rsa.stand_in_signatures, 1); // the trace's signature covers our transcript
+    EXPECT_EQ(rsa.weak_verifications, 0);  // the server's CertificateVerify is ECDSA
+    EXPECT_EQ(d->secrets["CLIENT_TRAFFIC_SECRET_0"], s6_c_ap_traffic);
+    EXPECT_EQ(d->secrets["SERVER_TRAFFIC_SECRET_0"], s6_s_ap_traffic);
+    EXPECT_EQ(d->secrets["EXPORTER_SECRET"], s6_exporter);
+    ASSERT_TRUE(d->summary.has_value());
+    EXPECT_TRUE(d->machine->is_connected());
+    EXPECT_EQ(d->summary->suite, codec::cipher_suite::tls_aes_128_gcm_sha256);
+    EXPECT_EQ(d->summary->group, named_group::x25519);
+    EXPECT_EQ(d->summary->peer_signature_scheme, codec::signature_scheme::ecdsa_secp256r1_sha256);
+    ASSERT_EQ(d->summary->peer_chain.size(), 1u);
+    EXPECT_EQ(d->summary->peer_chain[0], trace.server_certificate);
+
+    // The trace has no NewSessionTicket. One sealed under the trace's server application secret
+    // checks the resumption master secret: the cached PSK must be
+    // HKDF-Expand-Label(resumption_master_secret, "resumption", nonce, 32).
+    codec::new_session_ticket_tls13 nst;
+    nst.ticket_lifetime = 30;
+    nst.ticket_nonce = {0x00, 0x01};
+    nst.ticket = {0x74, 0x69, 0x63, 0x6b, 0x65, 0x74};
+    const bytes nst_bytes = codec::serialize(nst);
+    auto server_app = trace_key(s6_s_ap_traffic);
+    ASSERT_TRUE(server_app.has_value());
+    bytes nst_record(server_app->sealed_size(nst_bytes.size()));
+    std::copy(nst_bytes.begin(), nst_bytes.end(),
+              nst_record.begin() + static_cast<std::ptrdiff_t>(server_app->prefix_size()));
+    ASSERT_TRUE(server_app->seal(record::content_type::handshake, nst_record, nst_bytes.size()).has_value());
+    ASSERT_NO_ERROR(d->receive(hex(nst_record).c_str()));
+    auto session = cfg->sessions->take("server", provider.now_seconds());
+    ASSERT_TRUE(session.has_value());
+    ASSERT_TRUE(session->psk);
+    EXPECT_EQ(hex(session->psk->view()), expand_label(s6_resumption_master, "resumption", nst.ticket_nonce));
+
+    // The close_notify records: the client's sealed by the machine's application key; the
+    // server's, the first record under the trace's server application key, opens to one.
+    EXPECT_EQ(hex(d->seal(record::content_type::alert, {0x01, 0x00})), s6_client_close_notify_record);
+    auto server_alert = trace_key(s6_s_ap_traffic);
+    ASSERT_TRUE(server_alert.has_value());
+    bytes alert_record = unhex(s6_server_close_notify_record);
+    auto v = record::view_record(alert_record, record::max_tls13_ciphertext_length);
+    ASSERT_TRUE(v.has_value());
+    auto alert = server_alert->open(*v);
+    ASSERT_TRUE(alert.has_value());
+    EXPECT_EQ(alert->type, record::content_type::alert);
+    EXPECT_EQ(bytes(alert->content.begin(), alert->content.end()), (bytes{0x01, 0x00}));
+}
+
+/// A section 6 server: the trace's P-256 certificate with a stand-in key (the trace's signature
+/// handed out once it verifies under the certificate), client_auth `mode` and `trust`, and the
+/// hooks that add what the trace's server sent beyond ours (supported_groups in
+/// EncryptedExtensions, TLS 1.2-only schemes in the CertificateRequest).
+struct section6_server {
+    section6_trace trace;
+    trace_rsa_provider rsa;
+    crypto::insecure_deterministic_provider provider{0, crypto::insecure_deterministic_provider::default_now, rsa};
+    std::unique_ptr<trace_driver> driver;
+
+    explicit section6_server(client_auth_mode mode, std::shared_ptr<const x509::trust_store> trust = nullptr,
+                             std::optional<std::int64_t> verify_time = std::nullopt) {
+        const bytes sh = body_of(s6_server_hello_record);
+        provider.push_random(unhex(s6_server_x25519)); // key share first, then the random
+        provider.push_random(std::span(sh).subspan(6, 32));
+
+        auto stand_in = crypto::openssl_provider().generate_private_key(crypto::key_type::ec_p256);
+        EXPECT_TRUE(stand_in.has_value());
+        auto cert = std::make_shared<certified_key>();
+        cert->chain = {trace.server_certificate};
+        cert->key = stand_in ? *stand_in : crypto::private_key{};
+        cert->dns_names = {"server"};
+        rsa.stand_ins.push_back({certificate_key(trace.server_certificate), trace.server_signature});
+
+        auto cfg = std::make_shared<handshake_config>();
+        cfg->provider = &provider;
+        cfg->is_server = true;
+        cfg->certificates = {cert};
+        cfg->signature_schemes = trace_signature_schemes;
+        cfg->record_size_limit = 0x4001;
+        cfg->client_auth = mode;
+        cfg->trust = std::move(trust);
+        cfg->verify_time = verify_time;
+
+        server_tls13_options opts;
+        opts.adjust_encrypted_extensions = [t = trace.ee.extensions](codec::encrypted_extensions &ee) {
+            ee.extensions = in_trace_order(ee.extensions, t, {extension_type::supported_groups});
+        };
+        // Ours lists the same schemes minus those TLS 1.3 cannot use; the trace's lists them all.
+        opts.adjust_certificate_request = [t = trace.cr](codec::certificate_request_tls13 &cr) {
+            EXPECT_TRUE(cr.certificate_request_context.empty());
+            EXPECT_EQ(cr.extensions.size(), 1u);
+            const auto *ours = cr.extensions.get<codec::ext::signature_algorithms>();
+            const auto *theirs = t.extensions.get<codec::ext::signature_algorithms>();
+            EXPECT_TRUE(ours != nullptr && theirs != nullptr);
+            if (ours == nullptr || theirs == nullptr) {
+                return;
+            }
+            std::vector<codec::signature_scheme> tls13_only;
+            std::copy_if(theirs->schemes.begin(), theirs->schemes.end(), std::back_inserter(tls13_only),
+                         [](codec::signature_scheme s) { return lookup_scheme(s, true).has_value(); });
+            EXPECT_EQ(ours->schemes, tls13_only);
+            EXPECT_LT(ours->schemes.size(), theirs->schemes.size());
+            cr = t;
+        };
+        driver = std::make_unique<trace_driver>(make_server_machine_for_test(cfg, std::move(opts)), false);
+        EXPECT_TRUE(driver->start());
+    }
+};
+
+TEST(rfc8448, client_authentication_server_is_byte_exact) {
+    // No trust anchors, client certificates optional: the trace's client certificate is taken
+    // unverified (its CertificateVerify still has to verify under it).
+    section6_server srv(client_auth_mode::optional);
+    ASSERT_FALSE(srv.trace.client_certificate.empty());
+    trace_driver &d = *srv.driver;
+    ASSERT_NO_ERROR(d.receive(s6_client_hello_record));
+    ASSERT_EQ(d.records.size(), 2u);
+    EXPECT_EQ(hex(d.records[0]), s6_server_hello_record);
+    EXPECT_EQ(hex(d.records[1]), s6_server_flight_record);
+    EXPECT_EQ(srv.rsa.stand_in_signatures, 1); // the trace's ECDSA signature covers our transcript
+    EXPECT_EQ(d.secrets["CLIENT_HANDSHAKE_TRAFFIC_SECRET"], s6_c_hs_traffic);
+    EXPECT_EQ(d.secrets["SERVER_HANDSHAKE_TRAFFIC_SECRET"], s6_s_hs_traffic);
+    EXPECT_EQ(d.secrets["CLIENT_TRAFFIC_SECRET_0"], s6_c_ap_traffic);
+    EXPECT_EQ(d.secrets["SERVER_TRAFFIC_SECRET_0"], s6_s_ap_traffic);
+    EXPECT_EQ(d.secrets["EXPORTER_SECRET"], s6_exporter);
+    EXPECT_FALSE(d.machine->is_connected());
+
+    ASSERT_NO_ERROR(d.receive(s6_client_flight_record));
+    EXPECT_TRUE(d.machine->is_connected());
+    EXPECT_EQ(srv.rsa.weak_verifications, 1); // the client's CertificateVerify, checked
+    ASSERT_TRUE(d.summary.has_value());
+    EXPECT_EQ(d.summary->server_name, "server");
+    EXPECT_EQ(d.summary->peer_signature_scheme, codec::signature_scheme::rsa_pss_rsae_sha256);
+    EXPECT_FALSE(d.summary->peer_verified);
+    ASSERT_EQ(d.summary->peer_chain.size(), 1u);
+    EXPECT_EQ(d.summary->peer_chain[0], srv.trace.client_certificate);
+    EXPECT_EQ(d.records.size(), 2u); // no tickets configured
+
+    EXPECT_EQ(hex(d.seal(record::content_type::alert, {0x01, 0x00})), s6_server_close_notify_record);
+    auto [alert_type, alert] = d.open(s6_client_close_notify_record);
+    EXPECT_EQ(alert_type, record::content_type::alert);
+    EXPECT_EQ(alert, (bytes{0x01, 0x00}));
+}
+
+TEST(rfc8448, client_authentication_server_verifies_the_client_certificate) {
+    // The trace's client certificate is self-signed; with it as the only trust anchor and a
+    // validation time inside its validity (2016-07-30 to 2026-07-30), client_auth required
+    // accepts it as verified. The key size is no obstacle to the chain check (the leaf is the
+    // anchor itself); the 1024-bit CertificateVerify is checked by the test provider.
+    const section6_trace trace;
+    auto trust = std::make_shared<x509::trust_store>();
+    ASSERT_TRUE(trust->add_der(trace.client_certificate).has_value());
+    {
+        section6_server srv(client_auth_mode::required, trust, 1'500'000'000); // 2017-07-14
+        ASSERT_NO_ERROR(srv.driver->receive(s6_client_hello_record));
+        EXPECT_EQ(hex(srv.driver->records.at(1)), s6_server_flight_record);
+        ASSERT_NO_ERROR(srv.driver->receive(s6_client_flight_record));
+        EXPECT_TRUE(srv.driver->machine->is_connected());
+        ASSERT_TRUE(srv.driver->summary.has_value());
+        EXPECT_TRUE(srv.driver->summary->peer_verified);
+        ASSERT_EQ(srv.driver->summary->peer_chain.size(), 1u);
+        EXPECT_EQ(srv.driver->summary->peer_chain[0], trace.client_certificate);
+        EXPECT_EQ(srv.rsa.weak_verifications, 1);
+    }
+    // After its notAfter the same certificate is refused.
+    {
+        section6_server srv(client_auth_mode::required, trust, 1'800'000'000); // 2027-01-15
+        ASSERT_NO_ERROR(srv.driver->receive(s6_client_hello_record));
+        auto r = srv.driver->receive(s6_client_flight_record);
+        ASSERT_FALSE(r.has_value());
+        EXPECT_EQ(r.error(), make_error_code(io_errc::tls_certificate_expired)) << r.error().message();
+        EXPECT_FALSE(srv.driver->machine->is_connected());
+    }
+    // Trusting something else (section 3's server certificate): refused.
+    {
+        auto other = std::make_shared<x509::trust_store>();
+        ASSERT_TRUE(other->add_der(unhex(s3_server_certificate)).has_value());
+        section6_server srv(client_auth_mode::required, other, 1'500'000'000);
+        ASSERT_NO_ERROR(srv.driver->receive(s6_client_hello_record));
+        auto r = srv.driver->receive(s6_client_flight_record);
+        ASSERT_FALSE(r.has_value());
+        EXPECT_FALSE(srv.driver->machine->is_connected());
+        EXPECT_EQ(srv.rsa.weak_verifications, 0); // refused before the CertificateVerify
+    }
 }
 
 } // namespace
