@@ -19,7 +19,10 @@
 //   loopback (127.0.0.1): awsio through the client and server bootstraps with tls_options (one
 //     channel per connection: socket -> TLS -> bench handler), each bootstrap on its own
 //     one-loop group; OpenSSL on blocking sockets, a server thread and a client thread.
-//     - handshakes/s: sequential connections (connect, handshake, close_notify, close);
+//     - handshakes/s: sequential connections (connect, handshake, close_notify, close), each
+//       started and awaited by the calling thread; and for awsio also "chained": each connection
+//       opened from the previous one's shutdown callback on the client's event loop, the way an
+//       asynchronous client runs (no other thread in the chain). TCP_NODELAY on both sides;
 //     - one-way transfer of --bytes through one connection (MB/s and process CPU seconds).
 //   idle memory: --connections established in-memory pairs (no tickets), heap bytes in use
 //     measured with mallinfo2() (uordblks + hblkhd, all arenas; under AddressSanitizer its
@@ -657,6 +660,8 @@ memory_figures openssl_idle_memory(const openssl_contexts &ctx, std::size_t coun
 
 struct loopback_result {
     double handshakes_per_sec = -1;
+    /// awsio only: handshakes chained from the event loop (awsio_chained_handshake_rate).
+    double chained_handshakes_per_sec = -1;
     double mb_per_sec = -1;
     double cpu = -1;
 };
@@ -794,6 +799,7 @@ bool start_awsio_loopback(awsio_loopback &lb, const awsio_contexts &ctx) {
     server_socket_channel_bootstrap_options so;
     so.host_name = "127.0.0.1";
     so.socket_options.connect_timeout_ms = 3000;
+    so.socket_options.tcp_nodelay = socket_tcp_nodelay::on; // as the OpenSSL run's sockets
     so.tls_options = tls::tls_connection_options::from_ctx(ctx.server);
     so.incoming_callback = [&lb](std::error_code ec, channel *ch) {
         if (ec || ch == nullptr) {
@@ -849,6 +855,7 @@ client_channel awsio_connect(awsio_loopback &lb, const awsio_contexts &ctx,
     co.host_name = "127.0.0.1";
     co.port = lb.listener->bound_endpoint().port;
     co.socket_options.connect_timeout_ms = 3000;
+    co.socket_options.tcp_nodelay = socket_tcp_nodelay::on;
     auto tls_opts = tls::tls_connection_options::from_ctx(ctx.client);
     tls_opts.set_server_name(k_host);
     co.tls_options = std::move(tls_opts);
@@ -888,6 +895,67 @@ void awsio_close(client_channel &c) {
     c.ch.reset();
 }
 
+/// Sequential handshakes driven from the client's event loop: each connection is opened from the
+/// previous one's shutdown callback, set up (handshake), shut down (close_notify), with no other
+/// thread in the chain. Handshakes per second over `seconds`, or -1 on a failure or a stall.
+double awsio_chained_handshake_rate(awsio_loopback &lb, const awsio_contexts &ctx, double seconds) {
+    struct chain : std::enable_shared_from_this<chain> {
+        awsio_loopback *lb = nullptr;
+        const awsio_contexts *ctx = nullptr;
+        clock_type::time_point deadline;
+        std::uint64_t completed = 0;
+        bool failed = false;
+        std::promise<void> finished;
+
+        void next() {
+            socket_channel_bootstrap_options co;
+            co.host_name = "127.0.0.1";
+            co.port = lb->listener->bound_endpoint().port;
+            co.socket_options.connect_timeout_ms = 3000;
+            co.socket_options.tcp_nodelay = socket_tcp_nodelay::on;
+            auto tls_opts = tls::tls_connection_options::from_ctx(ctx->client);
+            tls_opts.set_server_name(k_host);
+            co.tls_options = std::move(tls_opts);
+            auto self = shared_from_this();
+            co.setup_callback = [self](std::error_code ec, channel *ch) {
+                if (ec || ch == nullptr) {
+                    self->failed = true;
+                    self->finished.set_value();
+                    return;
+                }
+                ch->loop().schedule_now([c = ch->shared_from_this()](task_status) { (void)c->shutdown(); });
+            };
+            co.shutdown_callback = [self](std::error_code, channel &) {
+                if (self->failed) {
+                    return;
+                }
+                ++self->completed;
+                if (clock_type::now() < self->deadline) {
+                    self->next();
+                } else {
+                    self->finished.set_value();
+                }
+            };
+            if (lb->client->new_socket_channel(std::move(co))) {
+                failed = true;
+                finished.set_value();
+            }
+        }
+    };
+    auto c = std::make_shared<chain>();
+    c->lb = &lb;
+    c->ctx = &ctx;
+    auto done = c->finished.get_future();
+    const auto t0 = clock_type::now();
+    c->deadline = t0 + std::chrono::duration_cast<clock_type::duration>(std::chrono::duration<double>(seconds));
+    c->next();
+    if (done.wait_for(std::chrono::duration<double>(seconds + 10)) != std::future_status::ready) {
+        abandon("the chained awsio handshakes");
+    }
+    const double elapsed = since(t0);
+    return c->failed ? -1 : static_cast<double>(c->completed) / elapsed;
+}
+
 loopback_result awsio_loopback_run(const awsio_contexts &ctx, double seconds, std::uint64_t bytes) {
     loopback_result r;
     io_library lib;
@@ -903,6 +971,9 @@ loopback_result awsio_loopback_run(const awsio_contexts &ctx, double seconds, st
         awsio_close(c);
         return ok;
     });
+    if (r.handshakes_per_sec > 0) {
+        r.chained_handshakes_per_sec = awsio_chained_handshake_rate(lb, ctx, seconds);
+    }
 
     std::promise<clock_type::time_point> received_all;
     lb.sink_done.store(&received_all);
@@ -1218,6 +1289,7 @@ int run_tls_bench(const std::vector<std::string> &args, const reporter &out) {
 
     const loopback_result al = awsio_loopback_run(a_full, s.seconds, s.bytes);
     ok &= report_all(out, "awsio", "loopback_handshakes", al.handshakes_per_sec, "hs/s");
+    ok &= report_all(out, "awsio", "loopback_chained_handshakes", al.chained_handshakes_per_sec, "hs/s");
     ok &= report_all(out, "awsio", "loopback_throughput", al.mb_per_sec, "MB/s");
     ok &= report_all(out, "awsio", "loopback_cpu_time", al.cpu, "s");
     const loopback_result ol = openssl_loopback_run(o_full, s.seconds, s.bytes);
