@@ -467,8 +467,7 @@ result<void> client_tls13::start(handshake_output &out) {
     if (offer12_) {
         // RFC 8446 4.2.3 lets a ClientHello list rsa_pkcs1_* for TLS 1.2 servers; TLS 1.3
         // handshake signatures never accept them (lookup_scheme with tls13).
-        for (const auto extra : {codec::signature_scheme::rsa_pkcs1_sha256, codec::signature_scheme::rsa_pkcs1_sha384,
-                                 codec::signature_scheme::rsa_pkcs1_sha512}) {
+        for (const auto extra : tls12_rsa_pkcs1_schemes) {
             if (!contains(schemes, extra)) {
                 schemes.push_back(extra);
             }

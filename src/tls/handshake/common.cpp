@@ -10,6 +10,7 @@
 #include <awsio/error.hpp>
 
 #include <algorithm>
+#include <cctype>
 
 namespace awsio::tls {
 
@@ -235,6 +236,33 @@ alert_description verification_alert(std::error_code ec) noexcept {
         }
     }
     return alert_for(ec);
+}
+
+bool iequal(std::string_view a, std::string_view b) noexcept {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
+           });
+}
+
+namespace {
+
+/// A certificate name (exact, or "*.rest" covering exactly one leftmost label) against the SNI.
+bool dns_name_matches(std::string_view pattern, std::string_view host) noexcept {
+    if (pattern.size() > 2 && pattern[0] == '*' && pattern[1] == '.') {
+        const auto dot = host.find('.');
+        if (dot == std::string_view::npos || dot == 0) {
+            return false;
+        }
+        return iequal(pattern.substr(2), host.substr(dot + 1));
+    }
+    return iequal(pattern, host);
+}
+
+} // namespace
+
+bool certificate_matches(const certified_key &ck, std::string_view host) noexcept {
+    return std::any_of(ck.dns_names.begin(), ck.dns_names.end(),
+                       [&](const std::string &n) { return dns_name_matches(n, host); });
 }
 
 result<client_chain_check> check_client_chain(const handshake_config &config, crypto::provider &provider,

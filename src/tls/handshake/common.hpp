@@ -29,6 +29,7 @@
 
 #include <awsio/result.hpp>
 
+#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -90,6 +91,12 @@ std::optional<scheme_params> lookup_scheme(codec::signature_scheme s, bool tls13
 /// ("TLS 1.3, server CertificateVerify" / "TLS 1.3, client CertificateVerify"), a zero byte,
 /// then the transcript hash.
 std::vector<std::uint8_t> certificate_verify_content(bool server, bytes_view transcript_hash);
+
+/// The rsa_pkcs1 schemes TLS 1.2 handshakes still use (RFC 5246), appended to the configured
+/// preference when TLS 1.2 is offered or served; TLS 1.3 allows them in certificates only.
+inline constexpr std::array<codec::signature_scheme, 3> tls12_rsa_pkcs1_schemes = {
+    codec::signature_scheme::rsa_pkcs1_sha256, codec::signature_scheme::rsa_pkcs1_sha384,
+    codec::signature_scheme::rsa_pkcs1_sha512};
 
 /// Our first scheme (in `preference` order) that `key` can sign with and the peer accepts.
 std::optional<codec::signature_scheme> choose_scheme(const crypto::private_key &key,
@@ -422,6 +429,13 @@ std::unique_ptr<handshake_machine> make_server_machine(std::shared_ptr<const han
 /// The alert to send for a certificate verification failure (io_errc from x509::verify_chain):
 /// unknown_ca, certificate_expired, bad_certificate, certificate_unknown, ...
 alert_description verification_alert(std::error_code ec) noexcept;
+
+/// ASCII case-insensitive equality (server names).
+bool iequal(std::string_view a, std::string_view b) noexcept;
+
+/// Server certificate selection by SNI: whether one of `ck`'s names (exact, or "*.rest" covering
+/// exactly one leftmost label) matches `host`, ignoring case.
+bool certificate_matches(const certified_key &ck, std::string_view host) noexcept;
 
 /// A client's certificate chain as a server accepts it (both versions): verified against
 /// config.trust for clientAuth when a trust store is configured, and the leaf's public key.

@@ -55,11 +55,6 @@ constexpr std::uint8_t tls12_ticket_state_version = 0x12;
 /// Session ids we assign (RFC 5246 7.4.1.3 allows up to 32 bytes).
 constexpr std::size_t session_id_size = 32;
 
-/// The rsa_pkcs1 schemes TLS 1.2 still uses, appended to the configured preference.
-constexpr std::array<codec::signature_scheme, 3> rsa_pkcs1_schemes = {codec::signature_scheme::rsa_pkcs1_sha256,
-                                                                      codec::signature_scheme::rsa_pkcs1_sha384,
-                                                                      codec::signature_scheme::rsa_pkcs1_sha512};
-
 // ---------------------------------------------------------------------------------------------
 // Data carried from the ServerHello on
 
@@ -139,29 +134,6 @@ using state = std::variant<expect_client_hello, expect_client_certificate, expec
 // ---------------------------------------------------------------------------------------------
 // Helpers
 
-bool iequal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-/// A certificate name (exact, or "*.rest" covering exactly one leftmost label) against the SNI.
-bool dns_name_matches(std::string_view pattern, std::string_view host) {
-    if (pattern.size() > 2 && pattern[0] == '*' && pattern[1] == '.') {
-        const auto dot = host.find('.');
-        if (dot == std::string_view::npos || dot == 0) {
-            return false;
-        }
-        return iequal(pattern.substr(2), host.substr(dot + 1));
-    }
-    return iequal(pattern, host);
-}
-
-bool certificate_matches(const certified_key &ck, std::string_view host) {
-    return std::any_of(ck.dns_names.begin(), ck.dns_names.end(),
-                       [&](const std::string &n) { return dns_name_matches(n, host); });
-}
-
 template <typename C, typename V>
 bool contains(const C &c, const V &v) {
     return std::find(std::begin(c), std::end(c), v) != std::end(c);
@@ -176,7 +148,7 @@ std::vector<codec::signature_scheme> tls12_schemes(const handshake_config &c) {
             out.push_back(s);
         }
     }
-    for (const auto s : rsa_pkcs1_schemes) {
+    for (const auto s : tls12_rsa_pkcs1_schemes) {
         if (!contains(out, s)) {
             out.push_back(s);
         }

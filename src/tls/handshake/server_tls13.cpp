@@ -138,29 +138,6 @@ bool contains_version(const codec::client_hello &ch, codec::protocol_version v) 
     return sv != nullptr && std::find(sv->versions.begin(), sv->versions.end(), v) != sv->versions.end();
 }
 
-bool iequal(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-               return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-           });
-}
-
-/// A certificate name (exact, or "*.rest" covering exactly one leftmost label) against the SNI.
-bool dns_name_matches(std::string_view pattern, std::string_view host) {
-    if (pattern.size() > 2 && pattern[0] == '*' && pattern[1] == '.') {
-        const auto dot = host.find('.');
-        if (dot == std::string_view::npos || dot == 0) {
-            return false;
-        }
-        return iequal(pattern.substr(2), host.substr(dot + 1));
-    }
-    return iequal(pattern, host);
-}
-
-bool certificate_matches(const certified_key &ck, std::string_view host) {
-    return std::any_of(ck.dns_names.begin(), ck.dns_names.end(),
-                       [&](const std::string &n) { return dns_name_matches(n, host); });
-}
-
 /// The schemes we accept in a client CertificateVerify (and list in CertificateRequest).
 std::vector<codec::signature_scheme> tls13_schemes(const handshake_config &c) {
     std::vector<codec::signature_scheme> out;
