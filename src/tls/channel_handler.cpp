@@ -61,7 +61,6 @@ public:
         const std::span<const std::uint8_t> all = msg->message_data.span();
         const std::span<const std::uint8_t> data = all.subspan(std::min(msg->copy_mark, all.size()));
         conn_.feed(data);
-        partial_record_only_ = false;
 
         if (state_ == negotiation_state::ongoing) {
             if (!drive_negotiation()) {
@@ -331,10 +330,11 @@ private:
 
     // Reads --------------------------------------------------------------------------------
 
-    // Plaintext or whole records waiting (a partly received record does not count once a read
-    // found nothing complete: it cannot be delivered before more bytes arrive).
+    // Plaintext or whole records waiting. A partly received record does not count (the engine
+    // reports whole records only), nor do records after the peer's close_notify, which the
+    // engine no longer reads.
     [[nodiscard]] bool has_undelivered() const noexcept {
-        return conn_.pending_plaintext() != 0 || (conn_.has_buffered_records() && !partial_record_only_);
+        return conn_.pending_plaintext() != 0 || (conn_.has_buffered_records() && !conn_.peer_closed());
     }
 
     void schedule_read() {
@@ -405,9 +405,7 @@ private:
                 return;
             }
             if (*n == 0) {
-                // Every complete record is processed: what is buffered is part of one.
-                partial_record_only_ = conn_.pending_plaintext() == 0;
-                break;
+                break; // every whole record is processed
             }
             out->message_data.commit(*n);
             if (on_data_read_) {
@@ -495,7 +493,6 @@ private:
     bool started_ = false;
     bool read_task_pending_ = false;
     bool peer_close_reported_ = false;
-    bool partial_record_only_ = false;
     std::string protocol_;
     std::string server_name_;
     tls_statistics stats_;
